@@ -1,0 +1,8 @@
+"""``python -m actions.scoring``: bulk grading per CONTRACT 3."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Custom Rasa input channels (connectors) of the 导购陪练 trainer."""

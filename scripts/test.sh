@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make test`: Sara's CI order — lint, unit tests, data validation, train, story tests, e2e, NLU gate.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+ensure_venv requirements-dev.txt
+mkdir -p var/results models
+RASA="$VENV/bin/rasa"
+
+# pytest exits 5 when it collected nothing: that must fail, never pass silently.
+run_pytest() {
+  local rc=0
+  "$VENV/bin/pytest" "$@" || rc=$?
+  [ "$rc" -eq 5 ] && die "pytest collected no tests for: $*"
+  return "$rc"
+}
+
+say "1/7 lint (black, ruff)"
+"$VENV/bin/black" --check --quiet .
+"$VENV/bin/ruff" check .
+
+say "2/7 unit tests"
+# The records tests also run against a real PostgreSQL when one can be started here.
+source "$ROOT/scripts/services.sh"
+PG_DIR="$ROOT/var/test-postgres"
+if ensure_postgres_installed && PG_URL="$(start_postgres "$PG_DIR" "${TEST_PG_PORT:-55433}")"; then
+  trap 'stop_postgres "$PG_DIR"' EXIT
+  export RECORDS_TEST_PG_URL="$PG_URL"
+  say "PostgreSQL for the records tests: $PG_URL"
+else
+  say "no PostgreSQL here: its copies of the records tests are skipped (SQLite ones still run)"
+fi
+run_pytest -m "not e2e" -q
+
+say "3/7 rasa data validate"
+"$RASA" data validate --fail-on-warnings --quiet
+
+say "4/7 rasa train"
+train_model
+
+say "5/7 rasa test (stories, --fail-on-prediction-errors)"
+"$RASA" test core --stories tests/stories --fail-on-prediction-errors \
+  --out var/results/core --no-plot
+
+say "6/7 end-to-end tests against the real Rasa and action servers"
+run_pytest -m e2e -q
+
+say "7/7 held-out NLU gate (macro-F1 >= ${NLU_GATE:-0.90})"
+"$PY" -m benchmarks.nlu_benchmark --gate "${NLU_GATE:-0.90}" --skip-cv
+say "all checks passed"
