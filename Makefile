@@ -18,3 +18,13 @@ lint:
 
 benchmark:  ## quality and speed numbers (NLU, parse latency, scoring, turns)
 	@bash scripts/benchmark.sh
+
+# Production layout on this machine (docs/scaling.md): PostgreSQL, Redis, 2 Rasa replicas,
+# 2 action servers and nginx on 127.0.0.1; `bash scripts/cluster.sh status` shows it.
+.PHONY: cluster-up cluster-down
+
+cluster-up:   ## start the local cluster and print its URLs
+	@bash scripts/cluster.sh up
+
+cluster-down: ## stop it (data kept in var/cluster; `bash scripts/cluster.sh down --purge` removes it)
+	@bash scripts/cluster.sh down

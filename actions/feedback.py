@@ -48,6 +48,34 @@ def feedback_card(
     return "\n".join(lines)
 
 
+def feedback_payload(
+    result: Mapping, turn_score: int, pass_mark: float, penalties: Sequence[str] = ()
+) -> dict:
+    """The same feedback as structured data, for clients that draw their own card."""
+    return {
+        "type": "feedback",
+        "score": turn_score,
+        "raw_score": result.get("score"),
+        "passed": turn_score >= pass_mark,
+        "pass_mark": pass_mark,
+        "penalties": list(penalties),
+        "hits": [
+            {"label": hit["label"], "matched": hit.get("matched") or ""}
+            for hit in result.get("hits", [])
+        ],
+        "misses": [
+            {"label": miss["label"], "wording": miss.get("wording") or ""}
+            for miss in result.get("misses", [])
+        ],
+        "violations": [
+            {"label": rule["label"], "matched": rule.get("matched") or ""}
+            for rule in result.get("violations", [])
+        ],
+        "standard": result.get("standard") or "",
+        "manual_ref": result.get("manual_ref") or "",
+    }
+
+
 @dataclass
 class KeyPointTally:
     label: str
@@ -91,7 +119,7 @@ def improvements(data: ReportData, limit: int = 3) -> List[str]:
     return tips[:limit]
 
 
-def _duration(start: Optional[datetime], end: Optional[datetime]) -> str:
+def duration_text(start: Optional[datetime], end: Optional[datetime]) -> str:
     if not start or not end:
         return "—"
     seconds = max(0, int((end - start).total_seconds()))
@@ -106,7 +134,7 @@ def format_report(data: ReportData) -> str:
         f"【{mode}报告】{data.title}",
         f"总分 {data.total}/100 {verdict}(及格线 {int(data.pass_mark)},"
         f"{STATUS_TEXT.get(data.status, data.status)})",
-        f"用时 {_duration(data.started_at, data.finished_at)}",
+        f"用时 {duration_text(data.started_at, data.finished_at)}",
     ]
     if data.per_situation:
         lines.append("各环节得分:")

@@ -15,15 +15,17 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions import feedback, practice
+from actions.attempt_report import report_text
 from actions.practice import EXAM, PRACTICE, PracticeState
-from actions.records import reports
 from actions.scoring import load_catalogue, score_reply
 from actions.services import (
     records,
     scenario_library,
     store_name,
+    wait_until_warm,
     warm_up_in_background,
 )
 
@@ -36,6 +38,8 @@ PRACTICE_BUTTONS = [
     {"title": "结束", "payload": "/stop_practice"},
 ]
 EXAM_BUTTONS = [{"title": "结束", "payload": "/stop_practice"}]
+NOT_SAVED_TEXT = "抱歉,系统刚才没能保存这句回答(不计分),请重新发送一次。"
+NOT_STARTED_TEXT = "抱歉,系统暂时无法开始练习,请稍后重新发送。"
 STATE_SLOTS = ("attempt_id", "turn_index", "try_index", "patience", "hint_used")
 
 
@@ -115,6 +119,34 @@ def persona_intro(scenario, mode: str) -> str:
     return "\n".join(lines)
 
 
+def customer_payload(scenario, kind: str, **fields: Any) -> Dict[str, Any]:
+    """Structured data beside the text, for clients that draw their own cards (web widget)."""
+    c = scenario.customer
+    return {
+        "type": kind,
+        "scenario_id": scenario.id,
+        "name": c.name,
+        "avatar": c.avatar,
+        **fields,
+    }
+
+
+def intro_payload(scenario, state: PracticeState) -> Dict[str, Any]:
+    return customer_payload(
+        scenario,
+        "intro",
+        title=scenario.title,
+        difficulty=scenario.difficulty,
+        mood=scenario.customer.mood,
+        description=scenario.description,
+        products=[{"name": p.name, "price": p.price} for p in scenario.products],
+        mode=state.mode,
+        attempt_id=state.attempt_id,
+        patience_max=int(scenario.patience),
+        turns=len(scenario.turns),
+    )
+
+
 def begin_attempt(
     dispatcher: CollectingDispatcher, tracker: Tracker, scenario, mode: str
 ) -> List[EventType]:
@@ -143,7 +175,10 @@ def begin_attempt(
         seed=_seed(attempt_id),
         patience=int(scenario.patience),
     )
-    dispatcher.utter_message(text=persona_intro(scenario, mode))
+    dispatcher.utter_message(
+        text=persona_intro(scenario, mode),
+        json_message=intro_payload(scenario, state),
+    )
     line = practice.current_line(scenario, state, store_name())
     slots = {**state_slots(state), "customer_line": line, "trainee_reply": None}
     return [SlotSet(name, value) for name, value in slots.items()]
@@ -159,15 +194,32 @@ class ActionStartPractice(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         mode = EXAM if intent == "start_exam" else PRACTICE
         scenario_id = next(tracker.get_latest_entity_values("scenario_id"), None)
+        if scenario_id is not None and not isinstance(scenario_id, str):
+            scenario_id = json.dumps(scenario_id, ensure_ascii=False)
         library = scenario_library()
         if not scenario_id or scenario_id not in library.scenarios:
-            note = f"没有找到场景“{scenario_id}”。" if scenario_id else ""
+            note = start_note(scenario_id, tracker.latest_message.get("text") or "")
             scenario_menu(dispatcher, mode, note)
             return [SlotSet("practice_active", False)]
-        events = _close_running(tracker, "stopped")
-        return events + begin_attempt(
-            dispatcher, tracker, library.scenarios[scenario_id], mode
-        )
+        try:
+            events = _close_running(tracker, "stopped")
+            return events + begin_attempt(
+                dispatcher, tracker, library.scenarios[scenario_id], mode
+            )
+        except SQLAlchemyError:
+            logger.exception("attempt of %s not started", tracker.sender_id)
+            dispatcher.utter_message(text=NOT_STARTED_TEXT)
+            return cleared_slots()
+
+
+def start_note(scenario_id: Optional[str], text: str) -> str:
+    """Why the menu is shown instead of a scenario: unknown id or an unreadable payload."""
+    if scenario_id:
+        return f"没有找到场景“{scenario_id}”。"
+    if text.lstrip().startswith("/") and "{" in text:
+        # Rasa drops a payload that is not valid JSON and keeps only the intent.
+        return '没能读懂场景参数,正确写法如 {"scenario_id": "bargain_sofa"}。'
+    return ""
 
 
 def _close_running(tracker: Tracker, status: str) -> List[EventType]:
@@ -202,6 +254,17 @@ class ActionAskTraineeReply(Action):
         dispatcher.utter_message(
             text=f"{c.avatar} {c.name}:{line}\n({progress})",
             buttons=EXAM_BUTTONS if state.is_exam else PRACTICE_BUTTONS,
+            json_message=customer_payload(
+                scenario,
+                "customer",
+                line=line,
+                mode=state.mode,
+                attempt_id=state.attempt_id,
+                patience=state.patience,
+                patience_max=int(scenario.patience),
+                turn=state.turn_index + 1,
+                turns=len(scenario.turns),
+            ),
         )
         return []
 
@@ -232,6 +295,7 @@ class ValidatePracticeForm(FormValidationAction):
             return {"trainee_reply": None}
 
         turn = scenario.turns[state.turn_index]
+        wait_until_warm()
         result = score_reply(
             turn.situation,
             reply,
@@ -239,31 +303,52 @@ class ValidatePracticeForm(FormValidationAction):
             pass_mark=scenario.pass_mark,
         ).to_dict()
         outcome = practice.apply_reply(scenario, state, result["score"], store_name())
-        records().record_reply(
-            state.attempt_id,
-            state.turn_index,
-            state.try_index,
-            turn.situation,
-            tracker.get_slot("customer_line") or "",
-            reply,
-            outcome.score,
-            result.get("hits"),
-            result.get("misses"),
-            result.get("violations"),
-            state.hint_used,
-            outcome.final,
-        )
+        try:
+            records().record_reply(
+                state.attempt_id,
+                state.turn_index,
+                state.try_index,
+                turn.situation,
+                tracker.get_slot("customer_line") or "",
+                reply,
+                outcome.score,
+                result.get("hits"),
+                result.get("misses"),
+                result.get("violations"),
+                state.hint_used,
+                outcome.final,
+            )
+            if outcome.finished:
+                records().finish_attempt(state.attempt_id, outcome.status)
+        except SQLAlchemyError:
+            # Database unreachable (e.g. restarting): nothing moves on, the trainee resends;
+            # record_reply is keyed by (attempt, turn, try), so the resend never counts twice.
+            logger.exception("reply of %s not stored", tracker.sender_id)
+            dispatcher.utter_message(text=NOT_SAVED_TEXT)
+            return {"trainee_reply": None}
         if not state.is_exam:
+            penalties = _penalties(state)
             dispatcher.utter_message(
                 text=feedback.feedback_card(
-                    result, outcome.score, scenario.pass_mark, _penalties(state)
-                )
+                    result, outcome.score, scenario.pass_mark, penalties
+                ),
+                json_message=feedback.feedback_payload(
+                    result, outcome.score, scenario.pass_mark, penalties
+                ),
             )
         if outcome.finished:
-            records().finish_attempt(state.attempt_id, outcome.status)
             c = scenario.customer
             for line in outcome.customer_says:
-                dispatcher.utter_message(text=f"{c.avatar} {c.name}:{line}")
+                dispatcher.utter_message(
+                    text=f"{c.avatar} {c.name}:{line}",
+                    json_message=customer_payload(
+                        scenario,
+                        "customer_line",
+                        line=line,
+                        outcome=outcome.status,
+                        attempt_id=state.attempt_id,
+                    ),
+                )
             return {"trainee_reply": reply, "practice_active": False}
         return {
             **state_slots(outcome.state),
@@ -309,7 +394,17 @@ class ActionPracticeHint(Action):
         )
         dispatcher.utter_message(
             text=f"提示(本轮扣{practice.HINT_PENALTY}分)——{situation.title}的要点:\n{points}\n"
-            f"手册出处:{situation.manual_ref}"
+            f"手册出处:{situation.manual_ref}",
+            json_message={
+                "type": "hint",
+                "penalty": practice.HINT_PENALTY,
+                "title": situation.title,
+                "points": [
+                    {"label": kp.label, "wording": kp.wording}
+                    for kp in situation.key_points
+                ],
+                "manual_ref": situation.manual_ref,
+            },
         )
         return [SlotSet("hint_used", True)]
 
@@ -335,56 +430,12 @@ class ActionRestartPractice(Action):
 
 def report_for(attempt_id: str) -> str:
     """The end report, from what the records hold (overrides included)."""
-    store = records()
-    transcript = reports.attempt_transcript(store, attempt_id)
-    attempt = transcript.attempt
-    situations = load_catalogue().situations
-    key_points = []
-    for stat in reports.attempt_key_points(store, attempt_id):
-        situation = situations.get(stat.situation)
-        wording = (
-            next(
-                (
-                    kp.wording
-                    for kp in situation.key_points
-                    if kp.id == stat.key_point_id
-                ),
-                "",
-            )
-            if situation
-            else ""
-        )
-        key_points.append(
-            feedback.KeyPointTally(
-                label=stat.label,
-                wording=wording,
-                manual_ref=situation.manual_ref if situation else "",
-                hits=stat.hits,
-                total=stat.seen,
-            )
-        )
-    data = feedback.ReportData(
-        title=attempt.scenario_title,
-        mode=attempt.mode,
-        status=attempt.status,
-        total=attempt.total_score,
-        passed=attempt.passed,
-        pass_mark=attempt.pass_mark,
-        started_at=attempt.started_at,
-        finished_at=attempt.finished_at,
-        per_situation=[
-            (
-                situations[s.situation].title
-                if s.situation in situations
-                else s.situation,
-                s.average_score,
-            )
-            for s in reports.attempt_situations(store, attempt_id)
-        ],
-        key_points=key_points,
-        violations=[v["label"] for r in transcript.replies for v in r.violations],
-    )
-    return feedback.format_report(data)
+    return report_text(records(), attempt_id)
+
+
+def report_payload(attempt_id: str) -> Dict[str, Any]:
+    # The web widget fetches the report's numbers itself (only the trainee's own).
+    return {"type": "report", "attempt_id": attempt_id}
 
 
 def after_report_buttons(scenario_id: Optional[str], mode: str) -> List[Dict[str, str]]:
@@ -416,6 +467,7 @@ class ActionStopPractice(Action):
         dispatcher.utter_message(
             text=report_for(state.attempt_id),
             buttons=after_report_buttons(state.scenario_id, state.mode),
+            json_message=report_payload(state.attempt_id),
         )
         return cleared_slots()
 
@@ -434,5 +486,6 @@ class ActionPracticeReport(Action):
                 buttons=after_report_buttons(
                     tracker.get_slot("scenario_id"), tracker.get_slot("practice_mode")
                 ),
+                json_message=report_payload(attempt_id),
             )
         return cleared_slots()

@@ -5,6 +5,7 @@ Created lazily (rasa-sdk imports every module at start-up) and reused across req
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Optional, Tuple
 from actions.records import default_records as records  # noqa: F401 - re-exported
 from actions.scenarios import ScenarioLibrary, default_scenarios_dir, load_scenarios
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _library: Optional[Tuple[Tuple, ScenarioLibrary]] = None
 
@@ -41,7 +43,8 @@ def scenario_library() -> ScenarioLibrary:
         return _library[1]
 
 
-_warmed = threading.Event()
+_warm_started = threading.Event()
+_warm_done = threading.Event()
 
 
 def warm_up_in_background() -> None:
@@ -49,17 +52,28 @@ def warm_up_in_background() -> None:
 
     rasa-sdk has no start-up hook; the glue modules call this when the action server imports them.
     """
-    if _warmed.is_set():
+    if _warm_started.is_set():
         return
-    _warmed.set()
+    _warm_started.set()
 
     def work() -> None:
-        from actions.scoring import load_catalogue, score_reply
-        from actions.scoring.nlp import warm_up
+        try:
+            from actions.scoring import load_catalogue, score_reply
+            from actions.scoring.nlp import warm_up
 
-        warm_up()
-        load_catalogue()
-        scenario_library()
-        score_reply("bargain", "实在对不起,本店实行的是统一定价制度。")
+            warm_up()
+            load_catalogue()
+            scenario_library()
+            score_reply("bargain", "实在对不起,本店实行的是统一定价制度。")
+        except Exception:  # noqa: BLE001 - the first real request reports the problem itself
+            logger.exception("warm-up failed")
+        finally:
+            _warm_done.set()
 
     threading.Thread(target=work, name="warm-up", daemon=True).start()
+
+
+def wait_until_warm(timeout: float = 60.0) -> None:
+    """Requests wait for a running warm-up: importing spaCy from two threads at once breaks."""
+    if _warm_started.is_set():
+        _warm_done.wait(timeout)

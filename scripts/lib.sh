@@ -56,3 +56,17 @@ train_model() {
   say "training (skipped by Rasa when nothing changed)"
   (cd "$ROOT" && "$VENV/bin/rasa" train --quiet --num-threads 2 "$@")
 }
+
+# Bundles web/ (widget, charts, dashboard) from npm packages when its sources changed.
+ensure_web_built() {
+  local web="$ROOT/web"
+  [ -f "$web/package.json" ] || return 0
+  command -v npm >/dev/null 2>&1 || die "npm 未找到:请安装 Node.js 20+ (apt-get install nodejs npm)。 npm not found."
+  local stamp
+  stamp="$web/dist/.built-$(cd "$web" && find build.mjs package-lock.json src -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+  [ -f "$stamp" ] && return 0
+  say "building web/ (npm ci + esbuild)"
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
+  rm -f "$web"/dist/.built-*
+  touch "$stamp"
+}

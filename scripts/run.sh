@@ -3,6 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_venv requirements.txt
+ensure_web_built
 mkdir -p var models
 train_model
 
@@ -38,6 +39,8 @@ done
 cat >&2 <<MSG
 
   导购陪练 is running (Ctrl-C stops everything):
+    Practice page  http://127.0.0.1:$RASA_PORT/web/   (phone on the same network: http://<this machine's IP>:$RASA_PORT/web/)
+    Dashboard      http://127.0.0.1:$RASA_PORT/dashboard/  (accounts: .venv/bin/python -m channels.dashboard create-trainer NAME)
     REST channel   http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
     Rasa HTTP API  http://127.0.0.1:$RASA_PORT/  (token: var/rasa_token)
     Action server  http://127.0.0.1:$ACTIONS_PORT/webhook

@@ -3,6 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_venv requirements-dev.txt
+ensure_web_built
 mkdir -p var/results models
 RASA="$VENV/bin/rasa"
 
@@ -14,11 +15,11 @@ run_pytest() {
   return "$rc"
 }
 
-say "1/7 lint (black, ruff)"
+say "1/9 lint (black, ruff)"
 "$VENV/bin/black" --check --quiet .
 "$VENV/bin/ruff" check .
 
-say "2/7 unit tests"
+say "2/9 unit tests"
 # The records tests also run against a real PostgreSQL when one can be started here.
 source "$ROOT/scripts/services.sh"
 PG_DIR="$ROOT/var/test-postgres"
@@ -31,19 +32,24 @@ else
 fi
 run_pytest -m "not e2e" -q
 
-say "3/7 rasa data validate"
+say "3/9 rasa data validate"
 "$RASA" data validate --fail-on-warnings --quiet
 
-say "4/7 rasa train"
+say "4/9 rasa train"
 train_model
 
-say "5/7 rasa test (stories, --fail-on-prediction-errors)"
+say "5/9 rasa test (stories, --fail-on-prediction-errors)"
 "$RASA" test core --stories tests/stories --fail-on-prediction-errors \
   --out var/results/core --no-plot
 
-say "6/7 end-to-end tests against the real Rasa and action servers"
+say "6/9 end-to-end tests against the real Rasa and action servers"
 run_pytest -m e2e -q
 
-say "7/7 held-out NLU gate (macro-F1 >= ${NLU_GATE:-0.90})"
+say "7/9 held-out NLU gate (macro-F1 >= ${NLU_GATE:-0.90})"
 "$PY" -m benchmarks.nlu_benchmark --gate "${NLU_GATE:-0.90}" --skip-cv
+say "8/9 real-browser tests (Debian chromium, headless)"
+bash "$ROOT/scripts/test_browser.sh"
+
+say "9/9 scale-out: PostgreSQL + Redis + 2 Rasa replicas + 2 action servers + nginx, load and faults"
+bash "$ROOT/scripts/test_cluster.sh"
 say "all checks passed"

@@ -95,6 +95,8 @@ class Catalogue:
     courtesy_markers: list[str]
     default_rules: list[str]
     path: Path
+    # Rules of conduct added to every curated situation (文明经商, 不二价).
+    common_rules: list[str] = field(default_factory=list)
     courtesy_regex: ExpressionSet | None = field(default=None, repr=False)
     # Auto-mode situations built for trainers' phrases, by phrase.
     derived: dict[str, Situation] = field(default_factory=dict, repr=False)
@@ -349,7 +351,8 @@ def parse_catalogue(path: Path, store_name: str | None = None) -> Catalogue:
     if not isinstance(root, dict):
         raise CatalogueError(f"{path}:1: (根): 文件应为键值表,包含 version 和 situations")
     allowed = {"version", "pass_mark", "store_name", "courtesy_markers", "situations"}
-    reader.unknown_keys(root, allowed | {"hard_rules", "default_hard_rules"}, "(根)")
+    extra = {"hard_rules", "default_hard_rules", "common_hard_rules"}
+    reader.unknown_keys(root, allowed | extra, "(根)")
     version = reader.text(root, "version", "(根)")
     pass_mark = root.get("pass_mark", 60)
     if (
@@ -376,15 +379,8 @@ def parse_catalogue(path: Path, store_name: str | None = None) -> Catalogue:
         if not isinstance(node, dict):
             raise reader.fail(raw_library, rule_id, where, "应为键值表(mapping)")
         library[rule_id] = _parse_rule(reader, node, where, rule_id, store)
-    default_rules = reader.texts(root, "default_hard_rules", "(根)", required=False)
-    for index, rule_id in enumerate(default_rules):
-        if rule_id not in library:
-            raise reader.fail(
-                root["default_hard_rules"],
-                index,
-                f"default_hard_rules[{index}]",
-                f"未定义的规则:{rule_id}",
-            )
+    default_rules = _rule_ids(reader, root, "default_hard_rules", library)
+    common_rules = _rule_ids(reader, root, "common_hard_rules", library)
     raw_situations = root.get("situations")
     if not isinstance(raw_situations, dict) or not raw_situations:
         raise reader.fail(
@@ -412,18 +408,43 @@ def parse_catalogue(path: Path, store_name: str | None = None) -> Catalogue:
         courtesy_markers=courtesy,
         default_rules=default_rules,
         path=path,
+        common_rules=common_rules,
         courtesy_regex=compile_expressions(courtesy, store) if courtesy else None,
     )
     from .auto import derive_key_points  # needs jieba: only for auto situations
 
     for situation in situations.values():
-        if situation.auto:
+        if situation.auto:  # a trainer's phrase only: the default rules
             situation.key_points = derive_key_points(
                 situation.standard_phrases[0], catalogue
             )
             if not situation.rules:
                 situation.rules = [library[r] for r in default_rules]
+        else:
+            situation.rules = with_common_rules(situation.rules, catalogue)
     return catalogue
+
+
+def _rule_ids(
+    reader: _Reader, root: dict, key: str, library: dict[str, HardRule]
+) -> list[str]:
+    """A root-level list of rule ids, each defined in ``hard_rules``."""
+    rule_ids = reader.texts(root, key, "(根)", required=False)
+    for index, rule_id in enumerate(rule_ids):
+        if rule_id not in library:
+            raise reader.fail(root[key], index, f"{key}[{index}]", f"未定义的规则:{rule_id}")
+    return rule_ids
+
+
+def with_common_rules(rules: list[HardRule], catalogue: Catalogue) -> list[HardRule]:
+    """A situation's own rules first, then the common ones it does not list."""
+    own = {rule.id for rule in rules}
+    common = [
+        catalogue.hard_rules[rule_id]
+        for rule_id in catalogue.common_rules
+        if rule_id not in own
+    ]
+    return rules + common
 
 
 _cache: dict[tuple[str, float, str], Catalogue] = {}

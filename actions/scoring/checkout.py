@@ -15,13 +15,18 @@ from typing import Any
 
 from .analysis import Analysis
 from .catalogue import KeyPoint
-from .numbers import find_amounts, format_amount, same_amount
+from .numbers import Amount, find_amounts, format_amount, same_amount
 
 ROLE_ORDER = ("total", "paid", "change")
 ROLE_NAMES = {"total": "总额", "paid": "实收", "change": "找零"}
 CUE_REACH = 6  # characters between a cue and its amount
 _CLAUSE = re.compile(r"[,.!?;:~\n]")
-_NO_CHANGE = re.compile(r"正好|刚好|刚刚好|不用找|无需找|不找零|不需要找|没有找零")
+_NO_CHANGE = re.compile(r"正好|刚好|刚刚好|不用找|无需找|不找零|不需要找|没有找零|(?:就)?不找了")
+# The change named and then kept back: 一块钱就不找了, 零钱就算了.  The customer
+# gets nothing back, which is what the check compares with the expected change.
+_WITHHELD = re.compile(
+    r"[^,.!?;:~\n]{0,3}?(?:就|也)?(?:不(?:用|必)?(?:找|给)(?:了|啦|您|你)?|算了|免了|不要了)"
+)
 
 
 @dataclass
@@ -78,13 +83,22 @@ def check_amounts(
         roles = _order_roles(candidates, amount.value, result)
         for role in roles:
             if role not in result.stated:
-                result.stated[role] = (amount.value, amount.text)
+                result.stated[role] = _stated(role, amount, text)
                 break
     exact = _NO_CHANGE.search(text)
     if exact and "change" not in result.stated:
         result.stated["change"] = (0.0, exact.group(0))  # 正好, 不用找零: change 0
     _find_errors(result)
     return result
+
+
+def _stated(role: str, amount: Amount, text: str) -> tuple[float, str]:
+    """What the reply says for ``role``: a change kept back is a change of 0."""
+    if role == "change":
+        withheld = _WITHHELD.match(text, amount.end)
+        if withheld:
+            return 0.0, amount.text + withheld.group(0)
+    return amount.value, amount.text
 
 
 def _order_roles(
@@ -114,7 +128,11 @@ def _find_errors(result: AmountCheck) -> None:
         if role in result.stated and role in result.expected:
             value, text = result.stated[role]
             expected = result.expected[role]
-            if not same_amount(value, expected):
+            if same_amount(value, expected):
+                continue
+            if role == "change" and same_amount(value, 0):
+                result.errors.append(f"没有找零(“{text}”),应找回{format_amount(expected)}元")
+            else:
                 result.errors.append(
                     f"{ROLE_NAMES[role]}说成“{text}”,应为{format_amount(expected)}元"
                 )

@@ -196,10 +196,11 @@ def score_situation(
         note = "只罗列了关键词,请用完整、礼貌的句子说给顾客听。"
     if violations:
         severe_ids = {r.id for r in situation.rules if r.severe}
+        # A breach never raises a score (rude and off-topic stays near zero).
         if any(v["id"] in severe_ids for v in violations):
-            score = min(SEVERE_FACTOR * score + SEVERE_BASE, SEVERE_CAP)
+            score = min(score, SEVERE_FACTOR * score + SEVERE_BASE, SEVERE_CAP)
         else:
-            score = min(BREACH_FACTOR * score + BREACH_BASE, BREACH_CAP)
+            score = min(score, BREACH_FACTOR * score + BREACH_BASE, BREACH_CAP)
         score -= BREACH_EACH_MORE * (len(violations) - 1)
         score = min(score, mark - 1)
     signals = {
@@ -234,6 +235,9 @@ def _evaluate(
 ) -> KeyPointOutcome:
     if kp.amount and amounts is not None:
         matched = amounts.hit(kp.amount)
+        refused = _opposite(kp, analysis)  # 不用我报了,您自己看小票
+        if refused:
+            return KeyPointOutcome(kp, 0.0, None, refused)
         return KeyPointOutcome(kp, 1.0 if matched else 0.0, matched, None)
     if kp.terms:
         from .auto import evaluate_derived
@@ -249,13 +253,18 @@ def _evaluate(
         negated = negated or _context_of(analysis.text, match)
     if affirmed:
         negated = None  # said it, also said something negative nearby: count it
-    for match in analysis.regex_matches(kp.opposites_regex):
-        if not match.negated:
-            negated = negated or match.text
-            break
+    negated = negated or _opposite(kp, analysis)
     return KeyPointOutcome(
         kp, 0.0 if negated else 1.0 if affirmed else 0.0, affirmed, negated
     )
+
+
+def _opposite(kp: KeyPoint, analysis: Analysis) -> str | None:
+    """Words that say the opposite of the key point (两三个月 for “20 days”)."""
+    for match in analysis.regex_matches(kp.opposites_regex):
+        if not match.negated:
+            return match.text
+    return None
 
 
 def _context_of(text: str, match: Match, reach: int = 4) -> str:

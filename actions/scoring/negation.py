@@ -19,7 +19,7 @@ WINDOW = 8  # characters before a match in which a negation still applies
 
 # Words containing a negation character that do not negate what follows.
 SAFE_WORDS = (
-    "对不起 不好意思 不过 不错 不同 不一样 不少 不仅 不但 不光 不管 不论 无论 不断 "
+    "对不起 对不住 不巧 不好意思 不过 不错 不同 不一样 不少 不仅 不但 不光 不管 不论 无论 不断 "
     "不久 不妨 不然 要不 要不然 不如 不得不 非得 不止 没事 没关系 没问题 不客气 "
     "不用谢 不用客气 不必客气 了不起 忍不住 说不定 不见不散 差不多 非常 除非 是非 "
     "未来 无忧 无微不至 毫无疑问 无比 别的 别人 别家 别处 特别 分别 区别 差别 类别 "
@@ -38,10 +38,14 @@ _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 _CLAUSE_END = re.compile(r"[,.!?;:~\n ]")
 _TURN = re.compile(r"但是|但|不过|可是|然而|只是|而是|反而")
 # Post-posed negation closing the clause: 打折是不可能的, 便宜点不行.
+# 装不了 negates the verb right before it (降不了 after 统一定价 does not).
 _POST_NEGATION = re.compile(
-    r"[^,.!?;:~\n ]{0,4}?(?:是)?(?:不可能|不行|不可以|做不到|办不到|没门|不存在|"
-    r"没有|不现实|没戏|免谈)(?:的|了|啦|呢)*(?=[,.!?;:~\n ]|$)"
+    r"(?:[^,.!?;:~\n ]{0,4}?(?:是)?(?:不可能|不行|不可以|做不到|办不到|没门|不存在|"
+    r"没有|不现实|没戏|免谈)|(?<![少免])不了)(?:的|了|啦|呢)*(?=[,.!?;:~\n ]|$)"
 )
+# 有什么不明白的(随时打我电话): the negation stays inside the relative clause
+# that 的 closes; it does not reach the main predicate after it.
+_INDEFINITE_BEFORE = re.compile(r"(?:有|什么|任何|哪里|哪儿|哪些|凡是)[^,.!?;:~\n ]?$")
 
 # Words that open a new predicate, ending the reach of an earlier negation.
 _BREAKER = re.compile(r"是|多半|肯定|应该|估计|可能|也|都|就|还|又|才|所以|因为|而且|然后|却")
@@ -94,6 +98,8 @@ def _reaches(text: str, negation: int, start: int) -> bool:
     """
     bridge = _LEADING_CUE.sub("", text[negation + 1 : start])
     if _BREAKER.search(bridge):
+        return False
+    if "的" in bridge and _INDEFINITE_BEFORE.search(text, 0, negation):
         return False
     return not (bridge and _BREAKER.match(text, start))
 

@@ -111,6 +111,9 @@ _WORD_MAP = {
     "咋": "怎么",
     "木有": "没有",
     "神马": "什么",
+    # Colloquial verbs of looking (瞅一眼, 瞧瞧): the same as 看 for every rule.
+    "瞅": "看",
+    "瞧": "看",
 }
 
 _EMOJI = re.compile(

@@ -45,6 +45,13 @@ _AMOUNT = re.compile(
     r"(?P<arabic>\d+(?:\.\d+)?)(?P<arabic_wan>万)?" rf"|(?P<chinese>[{_CHINESE_CHARS}]+)"
 )
 _UNIT_AFTER = re.compile(rf"\s?{_MONEY_UNIT}")
+# Change counted out in notes: 一张一百两张二十 = 140, 两张五十的 = 100.
+_NOTE_VALUE = r"一百|壹佰|五十|伍拾|二十|贰拾|十|拾|五|伍|一|壹|100|50|20|10|5|1"
+_NOTE = re.compile(
+    rf"(?P<count>\d+|[一二两三四五六七八九壹贰叁肆伍陆柒捌玖])张(?P<value>{_NOTE_VALUE})"
+    rf"(?![米寸尺厘公分个位人岁号0-9])(?:{_MONEY_UNIT})?(?:的)?"
+)
+_NOTE_JOIN = re.compile(r"(?:和|加|跟|再|还有|/)?")
 
 
 @dataclass(frozen=True)
@@ -111,8 +118,11 @@ def find_amounts(text: str) -> list[Amount]:
     A lone 一 or 两 (一共, 一下, 两个) and a lone unit (十分) are words, not
     amounts, unless a money unit follows.
     """
-    amounts: list[Amount] = []
+    amounts = _note_amounts(text)
+    counted = [(a.start, a.end) for a in amounts]
     for match in _AMOUNT.finditer(text):
+        if any(start <= match.start() < end for start, end in counted):
+            continue
         unit = _UNIT_AFTER.match(text, match.end())
         has_unit = unit is not None
         end = unit.end() if unit else match.end()
@@ -138,7 +148,33 @@ def find_amounts(text: str) -> list[Amount]:
         if value is None or value == 0 and not has_unit:
             continue
         amounts.append(Amount(float(value), start, end, text[start:end], has_unit))
+    amounts.sort(key=lambda amount: amount.start)
     return amounts
+
+
+def _note_amounts(text: str) -> list[Amount]:
+    """Runs of ``<count>张<note>`` summed into one amount each."""
+    amounts: list[Amount] = []
+    position = 0
+    while True:
+        first = _NOTE.search(text, position)
+        if first is None:
+            return amounts
+        total, end, match = 0.0, first.start(), first
+        while match is not None:
+            count = _note_number(match.group("count"))
+            total += count * _note_number(match.group("value"))
+            end = match.end()
+            join = _NOTE_JOIN.match(text, end)
+            match = _NOTE.match(text, join.end() if join else end)
+        amounts.append(
+            Amount(total, first.start(), end, text[first.start() : end], True)
+        )
+        position = end
+
+
+def _note_number(text: str) -> int:
+    return int(text) if text.isdigit() else parse_chinese_number(text) or 0
 
 
 def same_amount(first: float, second: float) -> bool:

@@ -21,6 +21,8 @@ GLUE_WORDS = frozenset(
     这 那 这个 那个 这款 这边 那边 这里 那里 这种 那种 这样 那样 哪 什么 怎么 多少
     一下 一点 一个 个 些 点 位 款 种 次
     不 没 没有 不是 不能 不会 别 好的 嗯 对 行 好
+    确实 实在 真的 真是 其实 当然 一定 肯定 绝对 本来 正 刚 刚刚 马上 立刻 随时
+    总是 经常 只是 不了
     """.split()
 )
 # Words that make a fragment a (piece of a) sentence rather than a bare keyword.

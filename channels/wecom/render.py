@@ -3,7 +3,6 @@ to WeCom's 2048-byte limit, and a numbered reply mapped back to its button."""
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -73,9 +72,10 @@ def render_turn(messages: Iterable[Dict[str, Any]]) -> RenderedTurn:
 
 
 def _render_custom(custom: Any) -> str:
+    # Structured payloads (the web widget's cards) repeat the message's text: skip them.
     if isinstance(custom, dict) and isinstance(custom.get("text"), str):
         return strip_markdown(custom["text"]).strip()
-    return json.dumps(custom, ensure_ascii=False)
+    return ""
 
 
 def button_choice(reply: str, buttons: List[Dict[str, Any]]) -> Optional[str]:

@@ -31,7 +31,6 @@ def stack(tmp_path_factory, fake_wecom, wecom_settings):
     """The real action server and Rasa server (REST + WeCom), shared by the e2e tests of one run."""
     running = Stack(
         workdir=tmp_path_factory.mktemp("stack"),
-        credentials="rest:\nchannels.wecom.WeComInput:\n",
         extra_env={**wecom_settings, "WECOM_API_BASE": fake_wecom.base_url},
     ).start()
     yield running

@@ -37,7 +37,10 @@ def latest_model() -> Path:
 class Stack:
     workdir: Path
     extra_env: Dict[str, str] = field(default_factory=dict)
-    credentials: str = "rest:\n"
+    # The channels `make run` serves (credentials.yml), so tests hit what trainees use.
+    credentials: str = field(
+        default_factory=lambda: (ROOT / "credentials.yml").read_text(encoding="utf-8")
+    )
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
@@ -139,10 +142,18 @@ class Stack:
         self.procs.clear()
 
     def restart_actions(self) -> None:
-        actions = self.procs.pop(0)
-        actions.terminate()
-        actions.wait(timeout=30)
+        self._stop_proc(0)
         self.start_actions()
+
+    def restart_rasa(self) -> None:
+        self._stop_proc(-1)
+        self.start_rasa()
+
+    def _stop_proc(self, index: int) -> None:
+        # procs holds [action server, rasa server] in start order.
+        proc = self.procs.pop(index)
+        proc.terminate()
+        proc.wait(timeout=60)
 
     def _wait(self, url: str, what: str, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout

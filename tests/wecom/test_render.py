@@ -173,3 +173,14 @@ def test_split_for_wecom_trims_blank_edges() -> None:
     chunks = split_for_wecom(text)
     # 682 three-byte characters fill 2046 bytes; the blank lines fall on a boundary
     assert chunks == ["好" * 682, "好" * 18, "坏" * 682, "坏" * 18]
+
+
+def test_structured_custom_payloads_are_not_sent_to_wecom() -> None:
+    # The web widget's card data rides beside the text; WeCom members get the text only.
+    turn = render_turn(
+        [
+            {"text": "得分 80/100 ✔ 达标"},
+            {"custom": {"type": "feedback", "score": 80, "hits": []}},
+        ]
+    )
+    assert turn.text == "得分 80/100 ✔ 达标"

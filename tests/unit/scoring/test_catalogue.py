@@ -205,3 +205,45 @@ def test_situation_with_a_standard_phrase_only_gets_derived_key_points(tmp_path)
     situation = loaded.situations["measure_visit"]
     assert situation.auto and len(situation.key_points) >= 2
     assert [r.id for r in situation.rules] == []  # no default rules configured
+
+
+COMMON = VALID.replace(
+    "hard_rules:\n  promise_discount:",
+    "common_hard_rules: [mock_customer, promise_discount]\n"
+    "hard_rules:\n"
+    "  mock_customer:\n"
+    "    label: 嘲笑顾客\n"
+    "    expressions:\n"
+    "      - 买不起\n"
+    "  promise_discount:",
+)
+
+
+def test_common_rules_join_every_situation_after_its_own(tmp_path):
+    loaded = parse_catalogue(write(tmp_path, COMMON))
+    rules = [rule.id for rule in loaded.situations["bargain"].rules]
+    assert rules == ["promise_discount", "mock_customer"]  # own first, no repeat
+
+
+def test_unknown_common_rule_names_its_line(tmp_path):
+    broken = COMMON.replace(
+        "[mock_customer, promise_discount]", "[mock_customer, no_such]"
+    )
+    path = write(tmp_path, broken)
+    with pytest.raises(CatalogueError) as raised:
+        parse_catalogue(path)
+    assert str(raised.value).startswith(f"{path}:5: common_hard_rules[1]:")
+    assert "未定义" in str(raised.value)
+
+
+def test_rules_of_conduct_hold_in_every_situation(catalogue):
+    assert {
+        "mock_customer",
+        "blame_customer",
+        "pressure_buy",
+        "promise_discount",
+    } <= set(catalogue.common_rules)
+    for situation in catalogue.situations.values():
+        ids = [rule.id for rule in situation.rules]
+        assert set(catalogue.common_rules) <= set(ids), situation.id
+        assert len(ids) == len(set(ids)), situation.id

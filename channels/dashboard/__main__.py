@@ -1,0 +1,5 @@
+import sys
+
+from channels.dashboard.cli import main
+
+sys.exit(main())
