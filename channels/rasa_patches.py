@@ -1,4 +1,4 @@
-"""Four fixes to Rasa 3.6, installed when `rasa run` sets up the REST channel (channels/rest.py).
+"""Five fixes to Rasa 3.6, installed when `rasa run` sets up the REST channel (channels/rest.py).
 
 1. CPU: Rasa checks every action server response with ``jsonschema.validate``, which first checks
    the (large, constant) response schema against the JSON Schema meta-schema: ~130 ms of CPU per
@@ -25,6 +25,11 @@
    ticket for the same conversation at the same instant both read "no lock", both get ticket 0
    and process two turns at once (found by the 1,000-message flood: a stored turn lost). Those
    updates now run under a short Redis mutex (SET NX with expiry) per conversation.
+
+5. CPU again: loading a conversation from the tracker store looks up every event's class by
+   walking all Event subclasses (``all_subclasses``, with ``inspect.isabstract`` on each) — ~20 ms
+   per turn for a conversation of a few scenarios. The type → class map is now built once (and
+   rebuilt if an unknown type shows up, e.g. after a late import); the first match still wins.
 """
 
 from __future__ import annotations
@@ -118,6 +123,31 @@ def cleanup(self: RedisLockStore, conversation_id: Text, ticket_number: int) -> 
             self.delete_lock(conversation_id)
 
 
+_event_classes: Dict[Text, Any] = {}
+
+
+def resolve_by_type(type_name: Text, default: Optional[Any] = None) -> Optional[Any]:
+    """Event.resolve_by_type with the subclass walk done once."""
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    found = _event_classes.get(type_name)
+    if found is None:
+        classes: Dict[Text, Any] = {}
+        for cls in all_subclasses(Event):
+            classes.setdefault(cls.type_name, cls)
+        _event_classes.clear()
+        _event_classes.update(classes)
+        found = classes.get(type_name)
+    if found is not None:
+        return found
+    if type_name == "topic":
+        return None  # as Rasa: old TopicSet events
+    if default is not None:
+        return default
+    raise ValueError(f"Unknown event name '{type_name}'.")
+
+
 def install() -> None:
     """Idempotent; only ever called inside `rasa run` (importing Rasa's actions loads TensorFlow)."""
     global _installed
@@ -169,6 +199,9 @@ def install() -> None:
     FailSafeTrackerStore.retrieve = retrieve  # type: ignore[method-assign]
     FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker  # type: ignore[method-assign]
     FailSafeTrackerStore.save = save_to_primary  # type: ignore[method-assign]
+    from rasa.shared.core.events import Event
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
     RedisLockStore.issue_ticket = issue_ticket  # type: ignore[method-assign]
     RedisLockStore.update_lock = update_lock  # type: ignore[method-assign]
     RedisLockStore.cleanup = cleanup  # type: ignore[method-assign]

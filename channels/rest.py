@@ -40,7 +40,7 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 # Per sender and replica: a person types a sentence every few seconds; a script flooding one
 # conversation would make every turn of it slower (Rasa reloads the whole session each turn).
 RATE_PER_SECOND = 2.0
-RATE_BURST = 10
+RATE_BURST = 20
 _SENDER_PATTERN = re.compile(r"^[^\s\x00-\x1f\x7f]+$")
 
 FORMAT_HINT = '格式:{"sender": "学员工号", "message": "要说的话"},Content-Type: application/json。'

@@ -116,7 +116,18 @@ write_env_file() {
 
 # -- long-running processes (Rasa, action servers): own process group, pid file, log --------
 
-pid_alive() { [ -s "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# A pid file is trusted only while its process is still ours: `rasa run … --port PORT` (a pid
+# reused after a reboot must never be signalled).
+pid_is_ours() {
+  local name="$1" pid port
+  [ -s "$RUN/$name.pid" ] || return 1
+  pid="$(cat "$RUN/$name.pid")"
+  port="$(service_port "$name")"
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "rasa run.*--port $port\b"
+}
+
+pid_alive() { pid_is_ours "$1" && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 
 spawn() {
   local name="$1"
@@ -136,6 +147,10 @@ spawn() {
 stop_process() {
   local name="$1" signal="${2:-TERM}" pid _
   [ -s "$RUN/$name.pid" ] || return 0
+  if ! pid_is_ours "$name"; then
+    rm -f "$RUN/$name.pid"
+    return 0
+  fi
   pid="$(cat "$RUN/$name.pid")"
   # setsid made the process a group leader: signal the group, never anything else.
   kill -"$signal" -- "-$pid" 2>/dev/null || kill -"$signal" "$pid" 2>/dev/null || true

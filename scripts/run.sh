@@ -12,7 +12,7 @@ ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 RASA_HOST="${RASA_HOST:-0.0.0.0}"
 # The HTTP API is on, but never open to the world: a token is required (generated once, kept in var/).
 if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-  [ -s var/rasa_token ] || "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))' > var/rasa_token
+  [ -s var/rasa_token ] || "$PY" -c 'import secrets; print(secrets.token_hex(24))' > var/rasa_token
   RASA_AUTH_TOKEN="$(cat var/rasa_token)"
 fi
 

@@ -117,10 +117,17 @@ redis_wait() {
   return 1
 }
 
+# pid_named PIDFILE NAME: the pid in the file, if that process is still NAME (not a reused pid).
+pid_named() {
+  local pid
+  [ -s "$1" ] || return 1
+  pid="$(cat "$1")"
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ] && echo "$pid"
+}
+
 stop_redis() {
   local dir="$1" pid
-  [ -s "$dir/redis.pid" ] || return 0
-  pid="$(cat "$dir/redis.pid")"
+  pid="$(pid_named "$dir/redis.pid" redis-server)" || { rm -f "$dir/redis.pid"; return 0; }
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   rm -f "$dir/redis.pid"
@@ -141,8 +148,7 @@ start_nginx() {
 
 stop_nginx() {
   local dir="$1" pid
-  [ -s "$dir/nginx.pid" ] || return 0
-  pid="$(cat "$dir/nginx.pid")"
+  pid="$(pid_named "$dir/nginx.pid" nginx)" || { rm -f "$dir/nginx.pid"; return 0; }
   kill -QUIT "$pid" 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   rm -f "$dir/nginx.pid"

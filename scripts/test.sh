@@ -30,7 +30,7 @@ if ensure_postgres_installed && PG_URL="$(start_postgres "$PG_DIR" "${TEST_PG_PO
 else
   say "no PostgreSQL here: its copies of the records tests are skipped (SQLite ones still run)"
 fi
-run_pytest -m "not e2e" -q
+run_pytest -m "not e2e and not cluster" -q
 
 say "3/9 rasa data validate"
 "$RASA" data validate --fail-on-warnings --quiet

@@ -43,7 +43,7 @@ class Stack:
     )
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    token: str = field(default_factory=lambda: secrets.token_hex(16))
     procs: List[subprocess.Popen] = field(default_factory=list)
 
     @property

@@ -1,5 +1,8 @@
 """Reference mode and bad input through the real REST channel (issue 2)."""
 
+import json
+import re
+
 import pytest
 
 
@@ -29,23 +32,31 @@ def test_reference_answers_cite_the_manual(stack, line, expected):
 
 
 @pytest.mark.parametrize(
-    "message",
+    "message, status, code",
     [
-        "",
-        "   ",
-        "便宜点" * 6700,  # ~20,000 characters
-        "😀😀🙏🔥",
-        "<script>alert('x')</script><img src=x onerror=alert(1)>",
-        "能便宜點嗎?隔壁賣得比你們便宜!!",
-        "ＨＥＬＬＯ，你们这沙发多少钱？？",
+        ("", 400, "empty_message"),
+        ("   ", 400, "empty_message"),
+        ("便宜点" * 6700, 413, "message_too_long"),  # ~20,000 characters
+        ("😀😀🙏🔥", 200, None),
+        ("<script>alert('x')</script><img src=x onerror=alert(1)>", 200, None),
+        ("能便宜點嗎?隔壁賣得比你們便宜!!", 200, None),
+        ("ＨＥＬＬＯ，你们这沙发多少钱？？", 200, None),
     ],
     ids=["empty", "blank", "20k", "emoji", "html", "traditional", "fullwidth"],
 )
-def test_bad_input_gets_a_sensible_reply(stack, message):
-    status, body = stack.post(
+def test_bad_input_gets_a_clear_answer(stack, message, status, code):
+    got, body = stack.post(
         "/webhooks/rest/webhook", {"sender": "bad-input", "message": message}
     )
-    assert status == 200, body[:200]
+    assert got == status, body[:200]
+    answer = json.loads(body)
+    if code:
+        # A clear error in Chinese, never a server error.
+        assert answer["error"] == code and re.search(
+            r"[\u4e00-\u9fff]", answer["message"]
+        )
+    else:
+        assert answer and any(m.get("text") for m in answer)
     # The server stays up and keeps answering afterwards.
     assert "统一定价" in texts(stack.send("bad-input-after", "能少点吗"))
 

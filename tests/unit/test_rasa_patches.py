@@ -17,6 +17,14 @@ from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SlotSet,
+    UserUttered,
+    deserialise_events,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
@@ -35,6 +43,7 @@ PATCHED = [
     (RedisLockStore, "update_lock"),
     (RedisLockStore, "cleanup"),
     (tracker_stores, "create_engine_kwargs"),
+    (Event, "resolve_by_type"),
 ]
 
 
@@ -177,3 +186,34 @@ def test_tickets_are_issued_in_order_and_the_lock_removed_when_done():
     store.update_lock("A1")
     store.cleanup("A1", second)
     assert store.get_lock("A1") is None and not store.red.locks
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("user", UserUttered),
+        ("bot", BotUttered),
+        ("slot", SlotSet),
+        ("action", ActionExecuted),
+    ],
+)
+def test_event_types_resolve_as_before(name, expected):
+    assert Event.resolve_by_type(name) is expected
+
+
+def test_unknown_event_types_behave_as_before():
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_a_stored_conversation_deserialises_unchanged():
+    events = [
+        UserUttered("能便宜点吗", {"name": "bargain", "confidence": 1.0}, message_id="m1"),
+        ActionExecuted("practice_form"),
+        SlotSet("turn_index", 1.0),
+        BotUttered("实在对不起", data={"buttons": [{"title": "提示"}]}),
+    ]
+    dumped = [event.as_dict() for event in events]
+    assert deserialise_events(dumped) == events
