@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import feedback, practice
 from actions.attempt_report import report_text
 from actions.practice import EXAM, PRACTICE, PracticeState
+from actions.scenarios import Scenario
 from actions.scoring import load_catalogue, score_reply
 from actions.services import (
     records,
@@ -40,6 +41,7 @@ PRACTICE_BUTTONS = [
 EXAM_BUTTONS = [{"title": "结束", "payload": "/stop_practice"}]
 NOT_SAVED_TEXT = "抱歉,系统刚才没能保存这句回答(不计分),请重新发送一次。"
 NOT_STARTED_TEXT = "抱歉,系统暂时无法开始练习,请稍后重新发送。"
+NO_PRACTICE_TEXT = "现在没有进行中的练习。"
 STATE_SLOTS = ("attempt_id", "turn_index", "try_index", "patience", "hint_used")
 
 
@@ -58,6 +60,21 @@ def state_from(tracker: Tracker) -> Optional[PracticeState]:
         patience=int(tracker.get_slot("patience") or 0),
         hint_used=bool(tracker.get_slot("hint_used")),
     )
+
+
+def running_practice(
+    dispatcher: CollectingDispatcher, tracker: Tracker, missing_text: str
+) -> Optional[Tuple[PracticeState, Scenario]]:
+    """The running practice and its scenario; else tells the trainee `missing_text`.
+
+    The scenario is missing when its file was removed or broken mid-attempt.
+    """
+    state = state_from(tracker)
+    scenario = scenario_library().scenarios.get(state.scenario_id) if state else None
+    if state is None or scenario is None:
+        dispatcher.utter_message(text=missing_text)
+        return None
+    return state, scenario
 
 
 def state_slots(state: PracticeState) -> Dict[Text, Any]:
@@ -238,13 +255,10 @@ class ActionAskTraineeReply(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        state = state_from(tracker)
-        scenario = (
-            scenario_library().scenarios.get(state.scenario_id) if state else None
-        )
-        if state is None or scenario is None:
-            dispatcher.utter_message(text="这次练习的场景已不可用,请重新选择。")
+        running = running_practice(dispatcher, tracker, "这次练习的场景已不可用,请重新选择。")
+        if running is None:
             return cleared_slots() + [SlotSet("requested_slot", None)]
+        state, scenario = running
         c = scenario.customer
         line = tracker.get_slot("customer_line") or practice.current_line(
             scenario, state, store_name()
@@ -282,13 +296,10 @@ class ValidatePracticeForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> Dict[Text, Any]:
-        state = state_from(tracker)
-        scenario = (
-            scenario_library().scenarios.get(state.scenario_id) if state else None
-        )
-        if state is None or scenario is None:
-            dispatcher.utter_message(text="这次练习的场景已不可用,练习结束。")
+        running = running_practice(dispatcher, tracker, "这次练习的场景已不可用,练习结束。")
+        if running is None:
             return {"trainee_reply": slot_value, "practice_active": False}
+        state, scenario = running
         reply = str(slot_value or "").strip()
         if not reply or reply.startswith("/"):
             dispatcher.utter_message(text="请以导购的身份,用一句话回答顾客。")
@@ -375,13 +386,10 @@ class ActionPracticeHint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        state = state_from(tracker)
-        scenario = (
-            scenario_library().scenarios.get(state.scenario_id) if state else None
-        )
-        if state is None or scenario is None:
-            dispatcher.utter_message(text="现在没有进行中的练习。")
+        running = running_practice(dispatcher, tracker, NO_PRACTICE_TEXT)
+        if running is None:
             return []
+        state, scenario = running
         if state.is_exam:
             dispatcher.utter_message(text="考试中不能使用提示,请直接作答。")
             return []
@@ -416,13 +424,10 @@ class ActionRestartPractice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        state = state_from(tracker)
-        scenario = (
-            scenario_library().scenarios.get(state.scenario_id) if state else None
-        )
-        if state is None or scenario is None:
-            dispatcher.utter_message(text="现在没有进行中的练习。")
+        running = running_practice(dispatcher, tracker, NO_PRACTICE_TEXT)
+        if running is None:
             return []
+        state, scenario = running
         records().finish_attempt(state.attempt_id, "stopped")
         dispatcher.utter_message(text="好的,我们从头再来一次。")
         return begin_attempt(dispatcher, tracker, scenario, state.mode)
@@ -460,7 +465,8 @@ class ActionStopPractice(Action):
     ) -> List[EventType]:
         state = state_from(tracker)
         if state is None:
-            dispatcher.utter_message(text="现在没有进行中的练习。")
+            # Needs no scenario: a practice whose file is gone can still be stopped.
+            dispatcher.utter_message(text=NO_PRACTICE_TEXT)
             return cleared_slots()
         records().finish_attempt(state.attempt_id, "stopped")
         dispatcher.utter_message(text="好的,本次练习已结束。")

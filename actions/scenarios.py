@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -640,32 +640,40 @@ class _Validator:
             if key not in node:
                 self.report(line, f"{prefix}{key}: 缺少必填的键")
 
-    def mapping(self, node: CommentedMap, key: str, where: str) -> CommentedMap | None:
+    def typed(
+        self,
+        node: CommentedMap,
+        key: str,
+        where: str,
+        fits: Callable[[Any], bool],
+        wanted: str,
+        shown: Callable[[Any], str] | None = None,
+    ) -> Any:
+        """``node[key]`` if it ``fits``; None when absent or reported as not ``wanted``."""
         if key not in node:
             return None
         value = node[key]
-        if not isinstance(value, CommentedMap):
-            self.report(
-                _value_line(node, key), f"{where} 应是映射(键: 值),而不是 {_kind(value)}"
-            )
+        if not fits(value):
+            described = (shown or _kind)(value)
+            self.report(_value_line(node, key), f"{where} 应是{wanted},而不是 {described}")
             return None
         return value
+
+    def mapping(self, node: CommentedMap, key: str, where: str) -> CommentedMap | None:
+        return self.typed(
+            node, key, where, lambda v: isinstance(v, CommentedMap), "映射(键: 值)"
+        )
 
     def sequence(self, node: CommentedMap, key: str, where: str) -> CommentedSeq | None:
-        if key not in node:
-            return None
-        value = node[key]
-        if not isinstance(value, CommentedSeq):
-            self.report(_value_line(node, key), f"{where} 应是列表(- …),而不是 {_kind(value)}")
-            return None
-        return value
+        return self.typed(
+            node, key, where, lambda v: isinstance(v, CommentedSeq), "列表(- …)"
+        )
 
     def text(self, node: CommentedMap, key: str, where: str) -> str | None:
-        if key not in node:
-            return None
-        value = node[key]
-        if not isinstance(value, str) or not value.strip():
-            self.report(_value_line(node, key), f"{where} 应是非空文字,而不是 {_kind(value)}")
+        value = self.typed(
+            node, key, where, lambda v: isinstance(v, str) and bool(v.strip()), "非空文字"
+        )
+        if value is None:
             return None
         for placeholder in _PLACEHOLDER_PATTERN.findall(value):
             self.report(
@@ -728,13 +736,10 @@ class _Validator:
         return value
 
     def positive_number(self, node: CommentedMap, key: str, where: str) -> float | None:
-        if key not in node:
-            return None
-        value = node[key]
-        if not _is_number(value) or value <= 0:
-            self.report(_value_line(node, key), f"{where} 应是大于 0 的数字,而不是 {value!r}")
-            return None
-        return _plain_scalar(value)
+        value = self.typed(
+            node, key, where, lambda v: _is_number(v) and v > 0, "大于 0 的数字", repr
+        )
+        return None if value is None else _plain_scalar(value)
 
     def clause_commas(self, collection: Any, first: int, where: str) -> None:
         """In flow style ([a, b] / {k: v}) a half-width comma ends the item, so

@@ -42,6 +42,8 @@ RESEND_MARKER = "重新发送"
 # at most, after 1, 2, 3… seconds: ~15 s in all, the lock lifetime of a replica that died.
 MAX_RESENDS = 5
 RESEND_PAUSE_SECONDS = 1.0
+# Reading the customer's line and deciding, before typing starts (or before tapping a button).
+REACTION_SECONDS = (1.0, 3.0)
 
 
 class TurnFailed(Exception):
@@ -294,10 +296,26 @@ def texts(messages: List[dict]) -> str:
 
 @dataclass(frozen=True)
 class PlayStyle:
+    """How a simulated trainee plays.
+
+    With ``typing_cps`` set, the pause before a message is the time a person needs to type it
+    (its length at that many characters a second) plus a reaction of 1–3 s; a button (hint,
+    next scenario) is a reaction only. Without it, every pause is ``think_seconds`` ±50%: a
+    fixed rate of turns for stress runs.
+    """
+
     bad_rate: float = 0.25
     hint_rate: float = 0.1
     exam_rate: float = 0.2
     think_seconds: float = 1.0
+    typing_cps: Optional[float] = None
+
+    def pause_before(self, text: str, rng: random.Random) -> float:
+        if self.typing_cps:
+            typing = 0.0 if text.startswith("/") else len(text) / self.typing_cps
+            return typing + rng.uniform(*REACTION_SECONDS)
+        mean = self.think_seconds
+        return rng.uniform(0.5 * mean, 1.5 * mean) if mean > 0 else 0.0
 
 
 class Trainee:
@@ -317,10 +335,11 @@ class Trainee:
         self.style = style
         self.rng = rng
 
-    async def think(self) -> None:
-        mean = self.style.think_seconds
-        if mean > 0:
-            await asyncio.sleep(self.rng.uniform(0.5 * mean, 1.5 * mean))
+    async def think(self, text: str = "/") -> None:
+        """Wait as long as the trainee takes to send ``text`` (a button by default)."""
+        pause = self.style.pause_before(text, self.rng)
+        if pause > 0:
+            await asyncio.sleep(pause)
 
     async def turn(self, text: str, scored: bool) -> List[dict]:
         message_id = uuid.uuid4().hex
@@ -365,10 +384,10 @@ class Trainee:
             if not progress:
                 raise TurnFailed("unexpected_answer", f"no next line: {answer[:200]}")
             turn = scenario.turns[int(progress[-1][0]) - 1]
-            await self.think()
-            if time.monotonic() > deadline:
-                raise TurnFailed("time_limit", scenario_id)
             if not exam and self.rng.random() < self.style.hint_rate:
+                await self.think(HINT_PAYLOAD)
+                if time.monotonic() > deadline:
+                    raise TurnFailed("time_limit", scenario_id)
                 hint = texts(await self.turn(HINT_PAYLOAD, scored=False))
                 if "提示" not in hint:
                     raise TurnFailed("unexpected_answer", f"hint: {hint[:200]}")
@@ -378,6 +397,9 @@ class Trainee:
                 reply = self.rng.choice(BAD_REPLIES)
             else:
                 reply = good_reply(turn.situation, turn.context)
+            await self.think(reply)
+            if time.monotonic() > deadline:
+                raise TurnFailed("time_limit", scenario_id)
             answer = texts(await self.turn_or_resend(reply, scored=True))
             if not exam and "得分" not in answer:
                 raise TurnFailed("unscored_reply", f"{reply} → {answer[:200]}")

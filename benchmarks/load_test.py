@@ -181,7 +181,8 @@ async def run_trainee(
         bad_rate=opts.bad_rate,
         hint_rate=opts.hint_rate,
         exam_rate=opts.exam_rate,
-        think_seconds=opts.think,
+        think_seconds=opts.think or 0.0,
+        typing_cps=None if opts.think is not None else opts.typing_cps,
     )
     trainee = Trainee(transport, log, scenarios, style, rng)
     # Trainees do not all arrive in the same millisecond.
@@ -255,7 +256,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--scenario-ids", nargs="*", default=None)
     parser.add_argument("--socketio-share", type=float, default=0.2)
     parser.add_argument(
-        "--think", type=float, default=3.0, help="mean seconds between turns"
+        "--typing-cps",
+        type=float,
+        default=3.0,
+        help="pace of a person: a message is sent after typing it at this many characters "
+        "a second, plus 1-3 s to react (3/s = 180 a minute, faster than most phone typing)",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=None,
+        help="stress run: a fixed mean pause (±50%%) between turns instead of typing time",
     )
     parser.add_argument("--ramp", type=float, default=5.0, help="arrival spread, s")
     parser.add_argument("--bad-rate", type=float, default=0.25)
@@ -283,6 +294,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return opts
 
 
+def pace(opts: argparse.Namespace) -> str:
+    if opts.think is not None:
+        return f"fixed pause {opts.think:g} s (±50%) between turns"
+    return f"typing at {opts.typing_cps:g} characters/s + 1-3 s to react"
+
+
 def target_url(env: Dict[str, str], target: str) -> str:
     key = {"replica": "RASA1_URL", "cluster": "CLUSTER_URL"}.get(target)
     if target.startswith("rasa") and target[4:].isdigit():
@@ -299,8 +316,8 @@ async def main_async(opts: argparse.Namespace) -> int:
     targets = [t.strip() for t in opts.targets.split(",") if t.strip()]
     print(
         f"load test {run_id}: {opts.trainees} trainees × {opts.scenarios} scenario(s) "
-        f"per target, {opts.socketio_share:.0%} over socket.io, think time "
-        f"{opts.think:g} s (±50%), bad replies {opts.bad_rate:.0%}, hints "
+        f"per target, {opts.socketio_share:.0%} over socket.io, {pace(opts)}, "
+        f"bad replies {opts.bad_rate:.0%}, hints "
         f"{opts.hint_rate:.0%}, exams {opts.exam_rate:.0%}",
         flush=True,
     )

@@ -26,23 +26,12 @@ import uuid
 from pathlib import Path
 from typing import List, Optional
 
+from tests.browser.chromium import PHONE, launch
 from tests.e2e.stack import ROOT, Stack
 
 DIST = ROOT / "web" / "dist"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 USABLE_BUDGET_MS = 1000
 WIDGET_BUDGET_BYTES = 300 * 1024
-PHONE = {"width": 390, "height": 844}
 
 
 def gzipped_size(path: Path) -> int:
@@ -97,9 +86,7 @@ def measure(base_url: str, runs: int) -> dict:
 
     identity = login(base_url)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+        browser = launch(playwright)
         page_url = f"{base_url}/web/"
         time_mark(browser, page_url, "dg-picker-ready", identity)  # server warm-up
         picker: List[float] = [

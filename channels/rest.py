@@ -16,10 +16,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -27,37 +26,24 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.message_checks import (
+    MAX_MESSAGE_CHARS,  # noqa: F401 (re-exported: clients and tests import it from here)
+    NOT_READY_TEXT,
+    TOO_FAST_TEXT,
+    UNAVAILABLE_TEXT,
+    RequestProblem,
+    SenderRateLimiter,
+    check_message_id,
+    clean_text,
+)
+
 logger = logging.getLogger(__name__)
 
-# A trainee answers in a sentence or two; NLU and scoring of 1,000 characters take ~0.1 s,
-# of 100 KB over 10 s during which the replica serves nobody else.
-MAX_MESSAGE_CHARS = 1000
 MAX_SENDER_CHARS = 128
-MAX_MESSAGE_ID_CHARS = 64
-# C0 controls (NUL cannot even be stored in PostgreSQL text) except tab and newline, and
-# lone UTF-16 surrogates ("\ud800" is valid JSON but not encodable as UTF-8).
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
-# Per sender and replica: a person types a sentence every few seconds; a script flooding one
-# conversation would make every turn of it slower (Rasa reloads the whole session each turn).
-RATE_PER_SECOND = 2.0
-RATE_BURST = 20
 _SENDER_PATTERN = re.compile(r"^[^\s\x00-\x1f\x7f]+$")
 
 FORMAT_HINT = '格式:{"sender": "学员工号", "message": "要说的话"},Content-Type: application/json。'
-NOT_READY_TEXT = "陪练服务正在启动,请稍后再发送。"
-TOO_FAST_TEXT = "发送太快了,请稍等几秒再发。"
 BUSY_TEXT = "上一条消息还在处理,请收到回复后再发送。"
-UNAVAILABLE_TEXT = "服务暂时不可用,这条消息没有处理完,请稍后重新发送。"
-
-
-class RequestProblem(Exception):
-    """A request the channel refuses, with its HTTP status and a message for people."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -85,7 +71,7 @@ def parse_request(body: bytes) -> IncomingRequest:
     return IncomingRequest(
         sender=_sender(data.get("sender")),
         text=_message(data.get("message")),
-        message_id=_message_id(data.get("message_id")),
+        message_id=check_message_id(data.get("message_id")),
         resend=data.get("resend") is True,
         input_channel=_optional_text(data.get("input_channel")),
         metadata=data.get("metadata")
@@ -114,68 +100,11 @@ def _message(value: Any) -> str:
         raise RequestProblem(
             400, "missing_message", "缺少 message(要发送的文字)。" + FORMAT_HINT
         )
-    text = _CONTROL_CHARS.sub("", value).strip()
-    if not text:
-        raise RequestProblem(400, "empty_message", "消息是空的,请输入要说的话。")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise RequestProblem(
-            413,
-            "message_too_long",
-            f"消息太长了({len(text)} 字),请控制在 {MAX_MESSAGE_CHARS} 字以内,一两句话即可。",
-        )
-    return text
-
-
-def _message_id(value: Any) -> Optional[str]:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not 0 < len(value) <= MAX_MESSAGE_ID_CHARS:
-        raise RequestProblem(
-            400,
-            "invalid_message_id",
-            f"message_id 必须是不超过 {MAX_MESSAGE_ID_CHARS} 个字符的字符串。",
-        )
-    return value
+    return clean_text(value)
 
 
 def _optional_text(value: Any) -> Optional[str]:
     return value if isinstance(value, str) and value.strip() else None
-
-
-class SenderRateLimiter:
-    """Token bucket per sender: `burst` messages at once, then `rate` per second."""
-
-    def __init__(
-        self,
-        rate: float = RATE_PER_SECOND,
-        burst: int = RATE_BURST,
-        clock: Callable[[], float] = time.monotonic,
-        max_senders: int = 50_000,
-    ) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.clock = clock
-        self.max_senders = max_senders
-        self._buckets: Dict[str, Tuple[float, float]] = {}
-
-    def allow(self, sender: str) -> bool:
-        now = self.clock()
-        tokens, last = self._buckets.get(sender, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-        allowed = tokens >= 1.0
-        self._buckets[sender] = (tokens - 1.0 if allowed else tokens, now)
-        if len(self._buckets) > self.max_senders:
-            self._forget_full_buckets(now)
-        return allowed
-
-    def _forget_full_buckets(self, now: float) -> None:
-        # A bucket that has refilled is the same as no bucket.
-        refill = self.burst / self.rate
-        self._buckets = {
-            sender: (tokens, last)
-            for sender, (tokens, last) in self._buckets.items()
-            if now - last < refill
-        }
 
 
 def problem_response(status: int, code: str, message: str) -> HTTPResponse:

@@ -16,6 +16,12 @@ same conversation.
 Each bot message goes out as ONE ``bot_uttered`` event that keeps text, buttons
 (``quick_replies``, as rasa-webchat expects) and the structured ``custom`` payload together.
 
+A message that cannot be handled is answered, to the socket that sent it only, with a
+``message_error`` event ``{"code", "message", "message_id"}``: the REST channel's checks
+(channels.message_checks: empty, too long, too fast) and, when Redis, PostgreSQL or the action
+server fail (channels.rasa_patches), ``unavailable`` with "please resend". Without it
+python-socketio would only log the exception and the trainee would wait for a reply forever.
+
 credentials.yml::
 
     channels.socketio.PersistentSocketIOInput:
@@ -28,16 +34,25 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 from socketio.exceptions import ConnectionRefusedError
 
+from channels.message_checks import (
+    TOO_FAST_TEXT,
+    UNAVAILABLE_TEXT,
+    RequestProblem,
+    SenderRateLimiter,
+    check_message_id,
+    clean_text,
+)
+from channels.shared_redis import key_prefix_from_env, redis_url_from_env
 from channels.web.identity import load_secret, verify_token
 
 logger = logging.getLogger(__name__)
@@ -51,6 +66,49 @@ NO_SESSION = {
     "code": "no_session",
     "message": "连接尚未登录,请刷新页面后重试。",
 }
+MESSAGE_ERROR_EVT = "message_error"
+NO_TEXT = "没有收到文字内容,请输入要说的话后再发送。"
+
+
+def read_message(data: Dict[Text, Any]) -> Tuple[str, Optional[str]]:
+    """The text and the client's message id of a user_uttered payload; raises RequestProblem."""
+    message_id = check_message_id(data.get("message_id"))
+    text = data.get("message")
+    if not isinstance(text, str):
+        raise RequestProblem(400, "missing_message", NO_TEXT)
+    return clean_text(text), message_id
+
+
+def echoed_id(value: Any) -> Optional[str]:
+    """The client's message id to send back with an error, if it is a usable one."""
+    try:
+        return check_message_id(value)
+    except RequestProblem:
+        return None
+
+
+def read_metadata(value: Any) -> Dict[Text, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        # A deeply nested "[[[[…" raises RecursionError, not ValueError.
+        except (ValueError, RecursionError):
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def shared_rooms_from_env() -> Optional[AsyncRedisManager]:
+    """Rooms shared by all replicas through the lock store's Redis, when there is one.
+
+    Behind a load balancer a trainee's second tab, or a socket that reconnected, may sit on
+    another replica than the one handling the message; replies to the trainee's room then
+    reach it through Redis. Each emit is delivered locally first, so a Redis outage costs
+    only the other replicas' copies. One replica (``make run``) keeps rooms in memory.
+    """
+    url = redis_url_from_env()
+    if url is None:
+        return None
+    return AsyncRedisManager(url, channel=f"{key_prefix_from_env()}:socketio")
 
 
 class PersistentSocketIOOutput(SocketIOOutput):
@@ -104,6 +162,8 @@ class PersistentSocketIOInput(SocketIOInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._secret: Optional[bytes] = None
+        # Per staff number and replica, as the REST channel's.
+        self.rate_limiter = SenderRateLimiter()
 
     @property
     def secret(self) -> bytes:
@@ -120,7 +180,11 @@ class PersistentSocketIOInput(SocketIOInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         # Same server options as the stock channel: the Sanic CORS setup handles origins.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=[],
+            client_manager=shared_rooms_from_env(),
+        )
         socketio_webhook = SocketBlueprint(
             sio, self.socketio_path, "socketio_webhook", __name__
         )
@@ -135,8 +199,15 @@ class PersistentSocketIOInput(SocketIOInput):
             session = await sio.get_session(sid, namespace=namespace)
             return session.get("staff_no")
 
+        async def to_socket(sid: Text, event: Text, data: Any) -> None:
+            # The socket is on this replica: no detour through Redis, and it works when
+            # Redis is down (which is when message_error matters most).
+            await sio.emit(
+                event, data, room=sid, namespace=namespace, ignore_queue=True
+            )
+
         async def refuse(sid: Text, error: Dict[str, str]) -> None:
-            await sio.emit(SESSION_ERROR_EVT, error, room=sid, namespace=namespace)
+            await to_socket(sid, SESSION_ERROR_EVT, error)
 
         @sio.on("connect", namespace=namespace)
         async def connect(
@@ -172,29 +243,47 @@ class PersistentSocketIOInput(SocketIOInput):
             await sio.save_session(sid, {"staff_no": staff_no}, namespace=namespace)
             # The fix for RasaHQ/rasa#13027: without the await the room is never joined.
             await sio.enter_room(sid, staff_no, namespace=namespace)
-            await sio.emit("session_confirm", staff_no, room=sid, namespace=namespace)
+            await to_socket(sid, "session_confirm", staff_no)
             logger.debug("socket %s joined the session of %s", sid, staff_no)
 
+        async def report(
+            sid: Text, code: str, text: str, message_id: Optional[str]
+        ) -> None:
+            error = {"code": code, "message": text, "message_id": message_id}
+            await to_socket(sid, MESSAGE_ERROR_EVT, error)
+
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: Text, data: Optional[Dict] = None) -> None:
+        async def handle_message(sid: Text, data: Any = None, *_: Any) -> None:
             data = data if isinstance(data, dict) else {}
             staff_no = await staff_no_of(sid)
             if staff_no is None:
                 await refuse(sid, NO_SESSION)
                 return
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
+            try:
+                text, message_id = read_message(data)
+            except RequestProblem as problem:
+                await report(
+                    sid,
+                    problem.code,
+                    problem.message,
+                    echoed_id(data.get("message_id")),
+                )
+                return
+            if not self.rate_limiter.allow(staff_no):
+                await report(sid, "too_fast", TOO_FAST_TEXT, message_id)
+                return
             message = UserMessage(
-                str(data.get("message") or ""),
+                text,
                 PersistentSocketIOOutput(sio, self.bot_message_evt, namespace),
                 staff_no,
                 input_channel=self.name(),
-                metadata=metadata if isinstance(metadata, dict) else {},
+                metadata=read_metadata(data.get(self.metadata_key)),
+                message_id=message_id,
             )
-            await on_new_message(message)
+            try:
+                await on_new_message(message)
+            except Exception:  # Redis, PostgreSQL, action server: the trainee resends
+                logger.exception("socket.io message from %s failed", staff_no)
+                await report(sid, "unavailable", UNAVAILABLE_TEXT, message_id)
 
         return socketio_webhook

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 from actions.records.key_points import describe_items
 from actions.records.labels import (
@@ -28,13 +28,18 @@ from actions.records.repository import Records
 
 CSV_ENCODING = "utf-8-sig"  # writes the BOM
 
-ATTEMPT_HEADERS = [
+# Whose attempt of which scenario: in both files, so each row reads on its own.
+ATTEMPT_IDENTITY_HEADERS = [
     "练习编号",
     "学员编号",
     "学员姓名",
     "场景编号",
     "场景名称",
     "模式",
+]
+
+ATTEMPT_HEADERS = [
+    *ATTEMPT_IDENTITY_HEADERS,
     "状态",
     "开始时间",
     "结束时间",
@@ -51,12 +56,7 @@ ATTEMPT_HEADERS = [
 
 REPLY_HEADERS = [
     "回复编号",
-    "练习编号",
-    "学员编号",
-    "学员姓名",
-    "场景编号",
-    "场景名称",
-    "模式",
+    *ATTEMPT_IDENTITY_HEADERS,
     "轮次",
     "作答次序",
     "情境",
@@ -74,7 +74,7 @@ REPLY_HEADERS = [
 ]
 
 
-def attempt_cells(row: AttemptRow, zone: tzinfo) -> list[str]:
+def attempt_identity_cells(row: AttemptRow) -> list[str]:
     return [
         row.attempt_id,
         safe_cell(row.trainee_id),
@@ -82,6 +82,12 @@ def attempt_cells(row: AttemptRow, zone: tzinfo) -> list[str]:
         row.scenario_id,
         safe_cell(row.scenario_title),
         mode_label(row.mode),
+    ]
+
+
+def attempt_cells(row: AttemptRow, zone: tzinfo) -> list[str]:
+    return [
+        *attempt_identity_cells(row),
         status_label(row.status),
         local_time(row.started_at, zone),
         local_time(row.finished_at, zone),
@@ -105,12 +111,7 @@ def reply_cells(attempt: AttemptRow, reply: ReplyRow, zone: tzinfo) -> list[str]
     )
     return [
         str(reply.reply_id),
-        attempt.attempt_id,
-        safe_cell(attempt.trainee_id),
-        safe_cell(attempt.trainee_name),
-        attempt.scenario_id,
-        safe_cell(attempt.scenario_title),
-        mode_label(attempt.mode),
+        *attempt_identity_cells(attempt),
         # People count turns and tries from 1.
         str(reply.turn_index + 1),
         str(reply.try_index + 1),
@@ -143,11 +144,7 @@ def export_attempts_csv(
         records, trainee_id=trainee_id, scenario_id=scenario_id, since=since
     )
     rows.reverse()
-    with _open_csv(output) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(ATTEMPT_HEADERS)
-        writer.writerows(attempt_cells(row, zone) for row in rows)
-    return len(rows)
+    return _write_csv(output, ATTEMPT_HEADERS, (attempt_cells(r, zone) for r in rows))
 
 
 def export_replies_csv(
@@ -160,18 +157,22 @@ def export_replies_csv(
     since: Optional[datetime] = None,
 ) -> int:
     """Write every reply with its attempt and return how many rows were written."""
+    replies = iter_replies(
+        records, trainee_id=trainee_id, scenario_id=scenario_id, since=since
+    )
+    return _write_csv(
+        output, REPLY_HEADERS, (reply_cells(a, r, zone) for a, r in replies)
+    )
+
+
+def _write_csv(output: Path, headers: list[str], rows: Iterable[list[str]]) -> int:
+    """Write the header and the rows; return how many rows were written."""
+    output.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    with _open_csv(output) as handle:
+    with output.open("w", encoding=CSV_ENCODING, newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(REPLY_HEADERS)
-        for attempt, reply in iter_replies(
-            records, trainee_id=trainee_id, scenario_id=scenario_id, since=since
-        ):
-            writer.writerow(reply_cells(attempt, reply, zone))
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow(row)
             count += 1
     return count
-
-
-def _open_csv(output: Path):
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return output.open("w", encoding=CSV_ENCODING, newline="")

@@ -13,7 +13,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .expressions import (
     ExpressionError,
@@ -154,6 +154,18 @@ class _Reader:
         if required and not result:
             raise self.fail(node, key, f"{where}.{key}", "至少要有一项")
         return result
+
+    def entries(
+        self, table: dict, prefix: str, what: str
+    ) -> Iterator[tuple[str, dict, str]]:
+        """(id, mapping, where) of each entry of a table keyed by id."""
+        for entry_id, node in table.items():
+            where = f"{prefix}.{entry_id}"
+            if not _ID.match(str(entry_id)):
+                raise self.fail(table, entry_id, where, f"{what} id 只能用小写字母、数字和下划线")
+            if not isinstance(node, dict):
+                raise self.fail(table, entry_id, where, "应为键值表(mapping)")
+            yield entry_id, node, where
 
     def unknown_keys(self, node: dict, allowed: set[str], where: str) -> None:
         for key in node:
@@ -372,12 +384,7 @@ def parse_catalogue(path: Path, store_name: str | None = None) -> Catalogue:
     raw_library = root.get("hard_rules") or {}
     if not isinstance(raw_library, dict):
         raise reader.fail(root, "hard_rules", "hard_rules", "应为以规则 id 为键的键值表")
-    for rule_id, node in raw_library.items():
-        where = f"hard_rules.{rule_id}"
-        if not _ID.match(str(rule_id)):
-            raise reader.fail(raw_library, rule_id, where, "规则 id 只能用小写字母、数字和下划线")
-        if not isinstance(node, dict):
-            raise reader.fail(raw_library, rule_id, where, "应为键值表(mapping)")
+    for rule_id, node, where in reader.entries(raw_library, "hard_rules", "规则"):
         library[rule_id] = _parse_rule(reader, node, where, rule_id, store)
     default_rules = _rule_ids(reader, root, "default_hard_rules", library)
     common_rules = _rule_ids(reader, root, "common_hard_rules", library)
@@ -390,12 +397,7 @@ def parse_catalogue(path: Path, store_name: str | None = None) -> Catalogue:
             "缺少情境(situations)",
         )
     situations: dict[str, Situation] = {}
-    for sit_id, node in raw_situations.items():
-        where = f"situations.{sit_id}"
-        if not _ID.match(str(sit_id)):
-            raise reader.fail(raw_situations, sit_id, where, "情境 id 只能用小写字母、数字和下划线")
-        if not isinstance(node, dict):
-            raise reader.fail(raw_situations, sit_id, where, "应为键值表(mapping)")
+    for sit_id, node, _ in reader.entries(raw_situations, "situations", "情境"):
         situations[sit_id] = _parse_situation(
             reader, node, sit_id, library, courtesy, store
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -68,6 +69,14 @@ ERRORS = {
 }
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+class FormError(ValueError):
+    """A posted form that cannot be used; `code` is a key of ERRORS."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def _percent(value: Optional[float]) -> str:
@@ -298,7 +307,7 @@ class Dashboard:
             request.cookies.get(LOGIN_CSRF_COOKIE), form.get(CSRF_FIELD)
         ):
             return self.refuse(request, "登录表单已过期,请刷新页面后重新登录。")
-        username = (form.get("username") or "").strip()
+        username = _field(form, "username")
         password = form.get("password") or ""
         outcome = await asyncio.to_thread(
             self.accounts.authenticate, username, password
@@ -403,12 +412,10 @@ class Dashboard:
             return self.not_found(request, identity, ERRORS["reply"])
         page = f"{back}{quote(attempt_id, safe='')}"
         anchor = f"&reply={reply_id}#reply-{reply_id}"
-        new_score = _int_in_range(form.get("new_score"), 0, 100)
-        comment = (form.get("comment") or "").strip()
-        if new_score is None:
-            return self.redirect(f"{page}?error=score{anchor}")
-        if not comment or len(comment) > MAX_COMMENT_CHARS:
-            return self.redirect(f"{page}?error=comment{anchor}")
+        try:
+            new_score, comment = _override_form(form)
+        except FormError as error:
+            return self.redirect(f"{page}?error={error.code}{anchor}")
         result = await asyncio.to_thread(
             self.records.override_score, reply_id, new_score, comment, identity.username
         )
@@ -444,25 +451,14 @@ class Dashboard:
 
     async def assign(self, request: Request, identity: SessionIdentity) -> HTTPResponse:
         form = request.form or {}
-        scenario_id = (form.get("scenario_id") or "").strip()
-        if scenario_id not in await asyncio.to_thread(data.scenario_ids):
-            return self.redirect(f"{PREFIX}/exams?error=scenario")
-        trainees = [t.strip() for t in form.getlist("trainee_ids") or [] if t.strip()]
-        extra = (form.get("extra_trainees") or "").replace(",", " ").replace(",", " ")
-        trainees += extra.split()[:MAX_EXTRA_TRAINEES]
-        trainees = [t[:128] for t in dict.fromkeys(trainees)]
-        if not trainees:
-            return self.redirect(f"{PREFIX}/exams?error=trainees")
-        due_text = (form.get("due_date") or "").strip()
-        due_time = (form.get("due_time") or "").strip()
         try:
-            due_at = parse_due(
-                f"{due_text} {due_time}" if due_time else due_text, self.zone
-            )
-        except ValueError:
-            return self.redirect(f"{PREFIX}/exams?error=due")
-        if due_at <= self.records.now():
-            return self.redirect(f"{PREFIX}/exams?error=past")
+            scenario_id = _field(form, "scenario_id")
+            if scenario_id not in await asyncio.to_thread(data.scenario_ids):
+                raise FormError("scenario")
+            trainees = _trainee_ids(form)
+            due_at = self._due_at(form)
+        except FormError as error:
+            return self.redirect(f"{PREFIX}/exams?error={error.code}")
         ids = await asyncio.to_thread(
             self.records.assign_exam, scenario_id, trainees, due_at, identity.username
         )
@@ -475,6 +471,19 @@ class Dashboard:
             ids,
         )
         return self.redirect(f"{PREFIX}/exams?notice=assigned")
+
+    def _due_at(self, form: Any) -> datetime:
+        """The exam's deadline from the date (and optional time) fields, in the future."""
+        due_text, due_time = _field(form, "due_date"), _field(form, "due_time")
+        try:
+            due_at = parse_due(
+                f"{due_text} {due_time}" if due_time else due_text, self.zone
+            )
+        except ValueError:
+            raise FormError("due") from None
+        if due_at <= self.records.now():
+            raise FormError("past")
+        return due_at
 
     async def scenarios_page(
         self, request: Request, identity: SessionIdentity
@@ -584,6 +593,33 @@ def _period(raw: Optional[str]) -> Optional[int]:
     except ValueError:
         return None
     return days if days in data.PERIOD_CHOICES else None
+
+
+def _field(form: Any, name: str) -> str:
+    return (form.get(name) or "").strip()
+
+
+def _override_form(form: Any) -> tuple[int, str]:
+    """(new score, comment) of a score override."""
+    new_score = _int_in_range(form.get("new_score"), 0, 100)
+    if new_score is None:
+        raise FormError("score")
+    comment = _field(form, "comment")
+    if not comment or len(comment) > MAX_COMMENT_CHARS:
+        raise FormError("comment")
+    return new_score, comment
+
+
+def _trainee_ids(form: Any) -> list[str]:
+    """Ticked trainees plus the typed-in ones (split at spaces and commas), once each."""
+    trainees = [t.strip() for t in form.getlist("trainee_ids") or [] if t.strip()]
+    # Chinese keyboards type the full-width comma (、 too when listing).
+    extra = re.sub(r"[,，、;；]", " ", form.get("extra_trainees") or "")
+    trainees += extra.split()[:MAX_EXTRA_TRAINEES]
+    trainees = [t[:128] for t in dict.fromkeys(trainees)]
+    if not trainees:
+        raise FormError("trainees")
+    return trainees
 
 
 def _int_in_range(raw: Optional[str], low: int, high: int) -> Optional[int]:

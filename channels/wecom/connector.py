@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
 
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
@@ -28,7 +28,8 @@ from channels.wecom.crypto import (
     MalformedCallbackError,
     WrongReceiverError,
 )
-from channels.wecom.dedupe import Deduplicator, TtlCache
+from channels.wecom.dedupe import Deduplicator, SharedClaims
+from channels.wecom.menus import Menus
 from channels.wecom.messages import IncomingMessage, parse_message
 from channels.wecom.render import (
     RenderedTurn,
@@ -49,7 +50,6 @@ TURN_FAILED_TEXT = "抱歉，系统刚才出了点问题，请稍后再发一次
 UNSUPPORTED_TYPE_TEXT = "目前只能处理文字消息，请直接输入文字回复。"
 TRUSTED_IP_ERRCODE = 60020
 MAX_BODY_BYTES = 64 * 1024
-MENU_TTL_SECONDS = 24 * 3600.0
 
 
 class WeComInput(InputChannel):
@@ -69,6 +69,8 @@ class WeComInput(InputChannel):
         *,
         api_client: Optional[WeComApiClient] = None,
         deduplicator: Optional[Deduplicator] = None,
+        shared_claims: Optional[SharedClaims] = None,
+        menus: Optional[Menus] = None,
     ) -> None:
         self.settings = settings or WeComSettings.from_sources()
         self.problems = self.settings.problems()
@@ -84,7 +86,9 @@ class WeComInput(InputChannel):
             )
         self._api = api_client
         self._dedupe = deduplicator or Deduplicator()
-        self._menus: TtlCache[List[Dict[str, Any]]] = TtlCache(MENU_TTL_SECONDS)
+        # Across replicas (Redis from the REDIS_* env vars); memory above answers retries fast.
+        self._claims = shared_claims or SharedClaims.from_env()
+        self._menus = menus or Menus.from_env()
         self._user_locks = UserLocks()
         self._tasks: Set[asyncio.Task] = set()
 
@@ -177,6 +181,9 @@ class WeComInput(InputChannel):
             )
         if self._api is not None:
             await self._api.close()
+        if self._claims is not None:
+            await self._claims.close()
+        await self._menus.close()
 
     def _start(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -188,10 +195,17 @@ class WeComInput(InputChannel):
         self, message: IncomingMessage, on_new_message: OnNewMessage
     ) -> None:
         user_id = message.from_user
+        if self._claims is not None and not await self._claims.claim(
+            message.dedupe_key
+        ):
+            logger.info(
+                "WeCom retry of %s taken by another replica", message.dedupe_key
+            )
+            return
         async with self._user_locks.hold(user_id):
             collector = CollectingOutputChannel()
             user_message = UserMessage(
-                text=self._rasa_text(message),
+                text=await self._rasa_text(message),
                 output_channel=collector,
                 sender_id=user_id,
                 input_channel=self.name(),
@@ -210,20 +224,17 @@ class WeComInput(InputChannel):
             except Exception:
                 logger.exception("Rasa turn for WeCom user %s failed", user_id)
                 turn = RenderedTurn(text=TURN_FAILED_TEXT)
-            if turn.buttons:
-                self._menus.set(user_id, turn.buttons)
-            else:
-                self._menus.pop(user_id)
+            await self._menus.remember(user_id, turn.buttons)
             await self._send(user_id, turn.text)
 
     async def _send_note(self, user_id: str, text: str) -> None:
         async with self._user_locks.hold(user_id):  # after any running turn's reply
             await self._send(user_id, text)
 
-    def _rasa_text(self, message: IncomingMessage) -> str:
+    async def _rasa_text(self, message: IncomingMessage) -> str:
         if message.is_enter_agent:
             return ENTER_AGENT_TEXT
-        menu = self._menus.get(message.from_user) or []
+        menu = await self._menus.get(message.from_user)
         return button_choice(message.content, menu) or message.content
 
     async def _send(self, user_id: str, text: str) -> None:

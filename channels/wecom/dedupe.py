@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from typing import Callable, Generic, Hashable, Optional, TypeVar
+
+import redis
+import redis.asyncio
+
+from channels.shared_redis import key_prefix_from_env, redis_url_from_env
+
+logger = logging.getLogger(__name__)
 
 # WeCom retries a slow callback 3 times within about 15 s; keep keys well beyond that.
 DEFAULT_TTL_SECONDS = 600.0
@@ -62,20 +70,56 @@ class TtlCache(Generic[Value]):
             del self._entries[oldest_key]
 
 
-class Deduplicator:
+class Deduplicator(TtlCache[bool]):
     """Says whether a callback key is new; check-and-mark is one synchronous step,
     so concurrent retries on the same event loop cannot both pass."""
 
+    def first_time(self, key: Hashable) -> bool:
+        if self.get(key):
+            return False
+        self.set(key, True)
+        return True
+
+
+class SharedClaims:
+    """Takes each callback key once across replicas (Redis ``SET key 1 NX EX ttl``).
+
+    Behind a load balancer WeCom's retry of a callback may reach another replica, whose memory
+    has not seen it. Without Redis the turn goes ahead: Rasa's lock store shares that Redis, so
+    the turn then fails with a clear message anyway, and losing a message is worse than the
+    rare retry scored twice.
+    """
+
     def __init__(
         self,
+        client: "redis.asyncio.Redis",
+        prefix: str,
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
-        max_entries: int = DEFAULT_MAX_ENTRIES,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._seen: TtlCache[bool] = TtlCache(ttl_seconds, max_entries, clock)
+        self._client = client
+        self._prefix = f"{prefix}:wecom:callback:"
+        self._ttl = max(1, int(ttl_seconds))
 
-    def first_time(self, key: Hashable) -> bool:
-        if self._seen.get(key):
-            return False
-        self._seen.set(key, True)
-        return True
+    @classmethod
+    def from_env(cls) -> Optional["SharedClaims"]:
+        url = redis_url_from_env()
+        if url is None:
+            return None
+        # Short timeouts: a hung Redis must not hold a turn longer than WeCom's patience.
+        client = redis.asyncio.Redis.from_url(
+            url, socket_timeout=2.0, socket_connect_timeout=2.0
+        )
+        return cls(client, key_prefix_from_env())
+
+    async def claim(self, key: Hashable) -> bool:
+        try:
+            taken = await self._client.set(
+                f"{self._prefix}{key}", "1", nx=True, ex=self._ttl
+            )
+        except (redis.RedisError, OSError) as error:
+            logger.warning("WeCom: shared de-duplication unavailable (%s)", error)
+            return True
+        return bool(taken)
+
+    async def close(self) -> None:
+        await self._client.close()

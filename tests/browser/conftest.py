@@ -7,7 +7,6 @@ so `pytest -m "not e2e"` and the e2e step stay as they were.
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 from pathlib import Path
@@ -15,22 +14,15 @@ from typing import Iterator, List
 
 import pytest
 
+from tests.browser.chromium import (
+    CHROMIUM,
+    PHONE,  # noqa: F401 - the tests import it from here
+    launch,
+)
 from tests.e2e.stack import ROOT, Stack
 
 BROWSER_DIR = Path(__file__).resolve().parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = ROOT / "var" / "artifacts" / "screenshots"
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
@@ -80,9 +72,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+        browser = launch(playwright)
         yield browser
         browser.close()
 

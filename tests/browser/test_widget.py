@@ -1,12 +1,14 @@
 """A trainee in a real browser: sign in, pick a scenario, play it, read feedback and the report,
-reload mid-scenario, and see markup they typed shown as text. Screenshots go to
+reload mid-scenario, see markup they typed shown as text, and resend a reply the server could not
+handle. Screenshots go to
 var/artifacts/screenshots/ (390×844 phone, 1280×800 desktop)."""
 
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import List
+from typing import Iterator, List
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -212,6 +214,42 @@ def test_markup_typed_by_a_trainee_is_shown_as_text(stack, phone, screenshots):
     expect(page.locator(".dg-turn-reply").first).to_have_text(f"我:{MARKUP_REPLY}")
     assert page.locator(".dg-app img, .dg-app script").count() == 0
     assert page.evaluate("window.__xss") is None
+
+
+@contextmanager
+def action_server_down(stack) -> Iterator[None]:
+    stack._stop_proc(0)  # procs are [action server, rasa server]
+    try:
+        yield
+    finally:
+        stack.start_actions()
+        stack.procs.insert(0, stack.procs.pop())  # keep that order for the next tests
+
+
+def test_a_reply_the_server_could_not_handle_is_offered_again(
+    stack, phone, screenshots
+):
+    page = phone.page
+    play = scenario(SCENARIO)
+    answer = good_reply(play.turns[0].situation, play.turns[0].context)
+    phone.open()
+    phone.login(unique("F"), "赵小军")
+    phone.pick(SCENARIO)
+    notice = page.locator(".dg-notice")
+    with action_server_down(stack):
+        page.fill("input[name=reply]", answer)
+        page.press("input[name=reply]", "Enter")
+        expect(notice).to_contain_text("服务暂时不可用")
+        expect(page.locator(".dg-unsent .dg-bubble-trainee")).to_have_text(answer)
+        expect(page.locator(".dg-unsent")).to_contain_text("未送达")
+        expect(page.locator(".dg-typing")).to_have_count(0)
+        phone.shot(screenshots, "message-error-phone")
+    assert page.locator(".dg-feedback").count() == 0
+    page.get_by_role("button", name="重新发送").click()
+    expect(page.locator(".dg-feedback")).to_have_count(1)
+    expect(page.locator(".dg-feedback")).to_contain_text("✔ 达标")
+    expect(notice).to_have_count(0)
+    expect(page.locator(".dg-bubble-trainee")).to_have_text([answer])
 
 
 def test_embed_page_shows_one_script_and_an_init_call(stack, desktop, screenshots):

@@ -104,7 +104,7 @@ async def test_postgres_restart_under_load(cluster, report):
     async def restart():
         await cluster.arun("restart", "postgres")
 
-    # socket.io has no way to say "resend" yet (see test_socketio_reports_an_outage).
+    # The socket.io load client (benchmarks/load_clients.py) does not resend on message_error yet.
     result = await play_through_fault(cluster, restart, trainees=8, socketio=0)
     report("PostgreSQL (tracker store + records) restarted under load")
     check(result, report)
@@ -156,11 +156,8 @@ async def test_redis_outage_under_load(cluster, report):
     check(result, report)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="channels/socketio.py does not tell the trainee when a message fails",
-)
 async def test_socketio_reports_an_outage(cluster, report):
+    """Redis down: the socket that sent the message gets message_error "please resend"."""
     import socketio
 
     async with aiohttp.ClientSession() as session:
@@ -171,22 +168,31 @@ async def test_socketio_reports_an_outage(cluster, report):
             token = (await resp.json())["token"]
     client = socketio.AsyncClient(reconnection=False)
     inbox: asyncio.Queue = asyncio.Queue()
-    for event in ("bot_uttered", "session_error", "error"):
+    for event in ("bot_uttered", "session_error", "message_error"):
         client.on(event, lambda data, event=event: inbox.put_nowait((event, data)))
     await client.connect(
         cluster.url, transports=["websocket"], auth={"token": token}, wait_timeout=30
     )
+    message_id = uuid.uuid4().hex
     try:
         await client.emit("session_request", {})
         await asyncio.sleep(1)
         await cluster.arun("stop", "redis")
-        await client.emit("user_uttered", {"message": "能便宜点吗"})
+        started = time.monotonic()
+        await client.emit(
+            "user_uttered", {"message": "能便宜点吗", "message_id": message_id}
+        )
         try:
             event, data = await asyncio.wait_for(inbox.get(), 20)
         except asyncio.TimeoutError:
             event, data = None, None
-        report(f"socket.io message while Redis is down → {event}: {data}")
-        assert event is not None and ("重新" in str(data) or "不可用" in str(data))
+        report(
+            f"socket.io message while Redis is down → {event} after "
+            f"{time.monotonic() - started:.1f} s: {data}"
+        )
+        assert event == "message_error", (event, data)
+        assert data["code"] == "unavailable" and "重新发送" in data["message"]
+        assert data["message_id"] == message_id
     finally:
         await cluster.arun("start", "redis")
         await client.disconnect()

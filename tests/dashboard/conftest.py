@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Optional
 
 import pytest
 import requests
@@ -146,22 +146,35 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def post_login(
+    target,
+    username: str = TRAINER,
+    password: str = PASSWORD,
+    session: Optional[requests.Session] = None,
+    **fields: str,
+) -> requests.Response:
+    """Opens the login form (for its CSRF token) and submits it; redirects not followed."""
+    session = session or requests.Session()
+    page = session.get(f"{target.url}/login")
+    return session.post(
+        f"{target.url}/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_from(page.text),
+            **fields,
+        },
+        allow_redirects=False,
+    )
+
+
 @pytest.fixture
 def login(server) -> Callable[..., requests.Session]:
     def do_login(
         username: str = TRAINER, password: str = PASSWORD, target=server
     ) -> requests.Session:
         session = requests.Session()
-        page = session.get(f"{target.url}/login")
-        answer = session.post(
-            f"{target.url}/login",
-            data={
-                "username": username,
-                "password": password,
-                "csrf_token": csrf_from(page.text),
-            },
-            allow_redirects=False,
-        )
+        answer = post_login(target, username, password, session)
         assert answer.status_code == 303, answer.text[:500]
         return session
 

@@ -19,6 +19,7 @@ from tests.dashboard.conftest import (
     SCRIPT_REPLY,
     TRAINER,
     csrf_from,
+    post_login,
 )
 
 PAGES = [
@@ -88,22 +89,13 @@ def test_a_correctly_signed_token_without_a_stored_session_is_refused(server, pl
 
 
 def test_login_sets_a_hardened_session_cookie_and_logout_revokes_it(server, login):
-    session = requests.Session()
-    page = session.get(server.url + "/login")
+    page = requests.get(server.url + "/login")
     login_cookie = next(
         c for c in set_cookie_headers(page) if c.startswith(LOGIN_CSRF_COOKIE)
     )
     assert "HttpOnly" in login_cookie and "SameSite=Strict" in login_cookie
-    answer = session.post(
-        server.url + "/login",
-        data={
-            "username": TRAINER,
-            "password": PASSWORD,
-            "csrf_token": csrf_from(page.text),
-            "next": "/dashboard/scenarios",
-        },
-        allow_redirects=False,
-    )
+    session = requests.Session()
+    answer = post_login(server, session=session, next="/dashboard/scenarios")
     assert answer.status_code == 303
     assert answer.headers["Location"] == "/dashboard/scenarios"
     cookie = next(
@@ -145,53 +137,19 @@ def test_cookie_is_secure_when_configured(start_server, login):
     ["https://evil.example/", "//evil.example/x", "/dashboard/../webhooks/rest", "/x"],
 )
 def test_login_never_redirects_off_the_dashboard(server, target):
-    session = requests.Session()
-    page = session.get(server.url + "/login")
-    answer = session.post(
-        server.url + "/login",
-        data={
-            "username": TRAINER,
-            "password": PASSWORD,
-            "csrf_token": csrf_from(page.text),
-            "next": target,
-        },
-        allow_redirects=False,
-    )
+    answer = post_login(server, next=target)
     assert answer.headers["Location"] == "/dashboard/"
 
 
 def test_wrong_password_answers_the_same_as_an_unknown_user(server):
-    answers = []
-    for username in (TRAINER, "nobody_here"):
-        session = requests.Session()
-        page = session.get(server.url + "/login")
-        answer = session.post(
-            server.url + "/login",
-            data={
-                "username": username,
-                "password": "wrong-password",
-                "csrf_token": csrf_from(page.text),
-            },
-        )
-        answers.append(answer)
+    answers = [
+        post_login(server, username, "wrong-password")
+        for username in (TRAINER, "nobody_here")
+    ]
     assert [a.status_code for a in answers] == [401, 401]
     assert all("用户名或密码不正确" in a.text for a in answers)
     assert not any(
         SESSION_COOKIE + "=" in c for a in answers for c in set_cookie_headers(a)
-    )
-
-
-def post_login(server, username, password):
-    session = requests.Session()
-    page = session.get(server.url + "/login")
-    return session.post(
-        server.url + "/login",
-        data={
-            "username": username,
-            "password": password,
-            "csrf_token": csrf_from(page.text),
-        },
-        allow_redirects=False,
     )
 
 
@@ -217,6 +175,22 @@ def test_failed_logins_are_slowed_down_more_and_more(start_server, records):
 # -- CSRF -----------------------------------------------------------------------
 
 
+def post_override(client, server, reply_id, form, **kwargs) -> requests.Response:
+    """POSTs a score override; `client` is a logged-in session or plain `requests`."""
+    return client.post(
+        f"{server.url}/replies/{reply_id}/override",
+        data=form,
+        allow_redirects=False,
+        **kwargs,
+    )
+
+
+def on_the_attempt_page(login, server, played) -> tuple[requests.Session, str]:
+    """A new trainer session that opened the attempt page, and the page's CSRF token."""
+    session = login()
+    return session, csrf_from(session.get(attempt_url(server, played)).text)
+
+
 def override_form(score=85, comment="回复其实已说明统一定价", token=None):
     form = {"new_score": str(score), "comment": comment}
     if token is not None:
@@ -240,11 +214,7 @@ def test_override_without_a_valid_csrf_token_is_refused(
 ):
     session = login()
     reply_id = played["replies"][0]
-    answer = session.post(
-        f"{server.url}/replies/{reply_id}/override",
-        data=override_form(token=token),
-        allow_redirects=False,
-    )
+    answer = post_override(session, server, reply_id, override_form(token=token))
     assert answer.status_code == 403
     assert records.overrides_for(reply_id) == []
 
@@ -253,10 +223,8 @@ def test_another_sessions_csrf_token_is_refused(server, played, records, login):
     mine, theirs = login(), login()
     their_token = csrf_from(theirs.get(attempt_url(server, played)).text)
     mine.get(attempt_url(server, played))
-    answer = mine.post(
-        f"{server.url}/replies/{played['replies'][0]}/override",
-        data=override_form(token=their_token),
-        allow_redirects=False,
+    answer = post_override(
+        mine, server, played["replies"][0], override_form(token=their_token)
     )
     assert answer.status_code == 403
     assert records.overrides_for(played["replies"][0]) == []
@@ -274,13 +242,13 @@ def test_another_sessions_csrf_token_is_refused(server, played, records, login):
 def test_a_cross_site_post_is_refused_even_with_the_token(
     server, played, records, login, headers
 ):
-    session = login()
-    token = csrf_from(session.get(attempt_url(server, played)).text)
-    answer = session.post(
-        f"{server.url}/replies/{played['replies'][0]}/override",
-        data=override_form(token=token),
+    session, token = on_the_attempt_page(login, server, played)
+    answer = post_override(
+        session,
+        server,
+        played["replies"][0],
+        override_form(token=token),
         headers=headers,
-        allow_redirects=False,
     )
     assert answer.status_code == 403
     assert records.overrides_for(played["replies"][0]) == []
@@ -304,10 +272,8 @@ def test_other_posts_need_the_csrf_token_too(
 
 
 def test_a_post_without_a_session_is_refused(server, played, records):
-    answer = requests.post(
-        f"{server.url}/replies/{played['replies'][0]}/override",
-        data=override_form(token="x"),
-        allow_redirects=False,
+    answer = post_override(
+        requests, server, played["replies"][0], override_form(token="x")
     )
     assert answer.status_code == 403
     assert records.overrides_for(played["replies"][0]) == []
@@ -348,10 +314,8 @@ def test_override_changes_the_total_and_keeps_the_history(
     assert before == 55  # (40 + 70) / 2
     token = csrf_from(session.get(attempt_url(server, played)).text)
     comment = "回复已说明统一定价 <b>系统漏判</b>"
-    answer = session.post(
-        f"{server.url}/replies/{reply_id}/override",
-        data=override_form(score=90, comment=comment, token=token),
-        allow_redirects=False,
+    answer = post_override(
+        session, server, reply_id, override_form(score=90, comment=comment, token=token)
     )
     assert answer.status_code == 303
     assert "notice=overridden" in answer.headers["Location"]
@@ -383,12 +347,12 @@ def test_override_changes_the_total_and_keeps_the_history(
 def test_invalid_override_is_refused_with_a_message(
     server, played, records, login, score, comment, error
 ):
-    session = login()
-    token = csrf_from(session.get(attempt_url(server, played)).text)
-    answer = session.post(
-        f"{server.url}/replies/{played['replies'][0]}/override",
-        data={"new_score": score, "comment": comment, "csrf_token": token},
-        allow_redirects=False,
+    session, token = on_the_attempt_page(login, server, played)
+    answer = post_override(
+        session,
+        server,
+        played["replies"][0],
+        {"new_score": score, "comment": comment, "csrf_token": token},
     )
     assert answer.status_code == 303 and error in answer.headers["Location"]
     assert records.overrides_for(played["replies"][0]) == []
@@ -397,13 +361,8 @@ def test_invalid_override_is_refused_with_a_message(
 
 
 def test_override_of_an_unknown_reply_is_a_404(server, played, login):
-    session = login()
-    token = csrf_from(session.get(attempt_url(server, played)).text)
-    answer = session.post(
-        f"{server.url}/replies/999999/override",
-        data=override_form(token=token),
-        allow_redirects=False,
-    )
+    session, token = on_the_attempt_page(login, server, played)
+    answer = post_override(session, server, 999999, override_form(token=token))
     assert answer.status_code == 404
 
 
@@ -425,21 +384,21 @@ def test_assigning_an_exam(server, played, records, login, clock):
             "csrf_token": token,
             "scenario_id": "bargain_sofa",
             "trainee_ids": ["S1001", "S2002"],
-            "extra_trainees": "S3003, S3004,S1001",
+            "extra_trainees": "S3003，S3004、S1001 S3005",
             "due_date": "2026-03-09",
             "due_time": "18:00",
         },
         allow_redirects=False,
     )
     assert answer.status_code == 303 and "notice=assigned" in answer.headers["Location"]
-    for trainee in ("S1001", "S2002", "S3003", "S3004"):
+    for trainee in ("S1001", "S2002", "S3003", "S3004", "S3005"):
         (assignment,) = records.assignments_for(trainee)
         assert assignment.scenario_id == "bargain_sofa"
         assert assignment.assigned_by == TRAINER
         # 18:00 in Asia/Shanghai is 10:00 UTC.
         assert assignment.due_at.isoformat() == "2026-03-09T10:00:00+00:00"
     page = session.get(server.url + "/exams").text
-    assert page.count("待完成</span>") == 4
+    assert page.count("待完成</span>") == 5
 
 
 @pytest.mark.parametrize(

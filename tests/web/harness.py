@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-import uuid
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Sanic
+
+from tests.harness_server import new_app, serve_app
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -24,9 +23,7 @@ async def serve_channels(
     agent: Optional[Any] = None,
 ) -> AsyncIterator[str]:
     """Yields the base URL of a Sanic app serving the channels under /webhooks/<name>."""
-    # Several apps per process need Sanic's test mode (as sanic-testing sets it).
-    Sanic.test_mode = True
-    app = Sanic(f"web_test_{uuid.uuid4().hex}", configure_logging=False)
+    app = new_app("web_test")
     app.ctx.agent = agent
     for channel in channels:
         app.blueprint(
@@ -38,23 +35,5 @@ async def serve_channels(
             # A polling client's disconnect waits for the open long-poll (25 s by default).
             sio.eio.ping_interval = 0.25
             sio.eio.ping_timeout = 0.5
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = await app.create_server(
-        sock=sock, return_asyncio_server=True, access_log=False
-    )
-    assert server is not None
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        for connection in list(server.connections):
-            connection.close_if_idle()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
-        sock.close()
+    async with serve_app(app) as url:
+        yield url

@@ -82,6 +82,23 @@ def cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
+def message_xml(
+    corp_id: str,
+    from_user: str,
+    msg_type: str,
+    fields: str,
+    create_time: int = 1_700_000_000,
+    agent_id: str = "1000002",
+) -> str:
+    """The plaintext XML of a callback: the envelope around the type's own `fields`."""
+    return (
+        f"<xml><ToUserName>{cdata(corp_id)}</ToUserName>"
+        f"<FromUserName>{cdata(from_user)}</FromUserName>"
+        f"<CreateTime>{create_time}</CreateTime><MsgType>{cdata(msg_type)}</MsgType>"
+        f"{fields}<AgentID>{agent_id}</AgentID></xml>"
+    )
+
+
 def text_message_xml(
     corp_id: str,
     from_user: str,
@@ -90,13 +107,8 @@ def text_message_xml(
     create_time: int = 1_700_000_000,
     agent_id: str = "1000002",
 ) -> str:
-    return (
-        f"<xml><ToUserName>{cdata(corp_id)}</ToUserName>"
-        f"<FromUserName>{cdata(from_user)}</FromUserName>"
-        f"<CreateTime>{create_time}</CreateTime><MsgType>{cdata('text')}</MsgType>"
-        f"<Content>{cdata(content)}</Content><MsgId>{msg_id}</MsgId>"
-        f"<AgentID>{agent_id}</AgentID></xml>"
-    )
+    fields = f"<Content>{cdata(content)}</Content><MsgId>{msg_id}</MsgId>"
+    return message_xml(corp_id, from_user, "text", fields, create_time, agent_id)
 
 
 def event_xml(
@@ -106,13 +118,8 @@ def event_xml(
     create_time: int = 1_700_000_000,
     agent_id: str = "1000002",
 ) -> str:
-    return (
-        f"<xml><ToUserName>{cdata(corp_id)}</ToUserName>"
-        f"<FromUserName>{cdata(from_user)}</FromUserName>"
-        f"<CreateTime>{create_time}</CreateTime><MsgType>{cdata('event')}</MsgType>"
-        f"<Event>{cdata(event)}</Event><EventKey>{cdata('')}</EventKey>"
-        f"<AgentID>{agent_id}</AgentID></xml>"
-    )
+    fields = f"<Event>{cdata(event)}</Event><EventKey>{cdata('')}</EventKey>"
+    return message_xml(corp_id, from_user, "event", fields, create_time, agent_id)
 
 
 @dataclass(frozen=True)
@@ -139,22 +146,13 @@ class CallbackEncrypter:
         receive_id: Optional[str] = None,
         random_prefix: Optional[bytes] = None,
     ) -> EncryptedCallback:
-        encrypted = encrypt(
-            plaintext_xml,
-            self.encoding_aes_key,
-            self.corp_id if receive_id is None else receive_id,
-            random_prefix,
-        )
+        encrypted = self._encrypt(plaintext_xml, receive_id, random_prefix)
         body = (
             f"<xml><ToUserName>{cdata(self.corp_id)}</ToUserName>"
             f"<Encrypt>{cdata(encrypted)}</Encrypt>"
             f"<AgentID>{cdata('1000002')}</AgentID></xml>"
         )
-        params = {
-            "msg_signature": signature(self.token, timestamp, nonce, encrypted),
-            "timestamp": timestamp,
-            "nonce": nonce,
-        }
+        params = self._signed(encrypted, timestamp, nonce)
         return EncryptedCallback(params=params, body=body)
 
     def url_verification(
@@ -164,16 +162,24 @@ class CallbackEncrypter:
         nonce: str = "47744683",
         receive_id: Optional[str] = None,
     ) -> Dict[str, str]:
-        echostr = encrypt(
-            echo_plaintext,
-            self.encoding_aes_key,
-            self.corp_id if receive_id is None else receive_id,
-        )
+        echostr = self._encrypt(echo_plaintext, receive_id)
+        return {**self._signed(echostr, timestamp, nonce), "echostr": echostr}
+
+    def _encrypt(
+        self,
+        plaintext: str,
+        receive_id: Optional[str],
+        random_prefix: Optional[bytes] = None,
+    ) -> str:
+        """Addressed to the corp unless a test names another receiver."""
+        receiver = self.corp_id if receive_id is None else receive_id
+        return encrypt(plaintext, self.encoding_aes_key, receiver, random_prefix)
+
+    def _signed(self, encrypted: str, timestamp: str, nonce: str) -> Dict[str, str]:
         return {
-            "msg_signature": signature(self.token, timestamp, nonce, echostr),
+            "msg_signature": signature(self.token, timestamp, nonce, encrypted),
             "timestamp": timestamp,
             "nonce": nonce,
-            "echostr": echostr,
         }
 
     def text_callback(

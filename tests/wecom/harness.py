@@ -7,14 +7,14 @@ the tests speak HTTP to the same routes WeCom would call.
 from __future__ import annotations
 
 import asyncio
-import socket
-import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint, Sanic
+from sanic import Blueprint
+
+from tests.harness_server import new_app, serve_app
 
 WEBHOOK_PREFIX = "/webhooks/wecom"
 
@@ -57,28 +57,7 @@ class StubRasa:
 @asynccontextmanager
 async def serve_blueprint(blueprint: Blueprint) -> AsyncIterator[str]:
     """Yields the base URL of a Sanic app serving `blueprint` on a free port."""
-    # Several apps per process need Sanic's test mode (as sanic-testing sets it):
-    # otherwise the second app's start-up rewrites already rewritten handlers.
-    Sanic.test_mode = True
-    app = Sanic(f"wecom_test_{uuid.uuid4().hex}", configure_logging=False)
+    app = new_app("wecom_test")
     app.blueprint(blueprint, url_prefix=WEBHOOK_PREFIX)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = await app.create_server(
-        sock=sock, return_asyncio_server=True, access_log=False
-    )
-    assert server is not None  # already listening: create_server awaited it
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        for connection in list(server.connections):
-            connection.close_if_idle()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
-        sock.close()
+    async with serve_app(app) as url:
+        yield url

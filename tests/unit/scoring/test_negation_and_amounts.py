@@ -1,34 +1,13 @@
-"""Negated key points, scope of a negation, and change kept back at the till."""
+"""Negated key points and change kept back at the till, in whole replies.
+
+The scope of a negation and the amounts read from a text are tested in test_text.py.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from actions.scoring import score_reply
-from actions.scoring.analysis import Analysis
-from actions.scoring.normalize import normalize
-from actions.scoring.numbers import find_amounts
-
-
-@pytest.mark.parametrize(
-    ("text", "phrase", "negated"),
-    [
-        # 有什么不明白的: the negation stays inside the clause that 的 closes
-        ("有什么不清楚的随时打电话给我", "电话", False),
-        ("有哪里不满意的我们马上处理", "处理", False),
-        ("有哪里不满意的我们马上处理", "满意", True),
-        # 不了 negates the verb right before it, not a phrase further back
-        ("等您装修完就装不上了", "装修完就装", False),
-        ("等您装修完就装不了了", "装修完就装", True),
-        ("统一定价确实降不了", "统一定价", False),
-        # 少不了 says “certainly there”, not “not there”
-        ("售后服务少不了", "售后服务", False),
-    ],
-)
-def test_negation_scope(text, phrase, negated):
-    analysis = Analysis.of(text)
-    start = analysis.text.index(phrase)
-    assert analysis.negated(start, start + len(phrase)) is negated
 
 
 @pytest.mark.parametrize(
@@ -114,19 +93,6 @@ def test_correct_change_is_not_kept_back(reply, context, catalogue):
     result = score_reply("checkout", reply, context, catalogue=catalogue)
     assert not result.violations, result.violations
     assert "state_change" in {h["id"] for h in result.hits}
-
-
-@pytest.mark.parametrize(
-    ("text", "values"),
-    [
-        ("找您一张一百两张二十", [140]),
-        ("一共3860元,收您4000元,找您一张一百和两张20元", [3860, 4000, 140]),
-        ("找您两张五十的,谢谢", [100]),
-        ("一张一米八的床", []),
-    ],
-)
-def test_change_counted_out_in_notes(text, values):
-    assert [a.value for a in find_amounts(normalize(text))] == values
 
 
 @pytest.mark.parametrize(

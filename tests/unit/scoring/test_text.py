@@ -22,6 +22,10 @@ from actions.scoring.numbers import find_amounts, parse_chinese_number
         ("  多余   空格  ", "多余 空格"),
         ("有啥需要叫我", "有什么需要叫我"),
         ("", ""),
+        # colloquial spellings
+        ("您先瞅瞅", "您先看看"),
+        ("瞧着挺像", "看着挺像"),
+        ("對不住,讓您久等了", "对不住,让您久等了"),
     ],
 )
 def test_normalize(raw, expected):
@@ -56,6 +60,11 @@ def test_parse_chinese_number(text, value):
         ("合计3860.00元", [3860]),
         ("总共1.4万", [14000]),
         ("稍等一下,一共两个,十分感谢", []),
+        # change counted out in notes
+        ("找您一张一百两张二十", [140]),
+        ("一共3860元,收您4000元,找您一张一百和两张20元", [3860, 4000, 140]),
+        ("找您两张五十的,谢谢", [100]),
+        ("一张一米八的床", []),
     ],
 )
 def test_find_amounts(text, values):
@@ -79,6 +88,16 @@ def test_find_amounts(text, values):
         ("柜门关不严多半是您自己用力太猛", "多半是您", False),
         ("打折是不可能的", "打折", True),
         ("非常流行", "流行", False),
+        # 有什么不明白的: the negation stays inside the clause that 的 closes
+        ("有什么不清楚的随时打电话给我", "电话", False),
+        ("有哪里不满意的我们马上处理", "处理", False),
+        ("有哪里不满意的我们马上处理", "满意", True),
+        # 不了 negates the verb right before it, not a phrase further back
+        ("等您装修完就装不上了", "装修完就装", False),
+        ("等您装修完就装不了了", "装修完就装", True),
+        ("统一定价确实降不了", "统一定价", False),
+        # 少不了 says “certainly there”, not “not there”
+        ("售后服务少不了", "售后服务", False),
     ],
 )
 def test_negation_scope(text, phrase, negated):

@@ -14,6 +14,10 @@ const COMMANDS = {
 };
 const PRACTICE_ACTIONS = ["/request_hint", "/restart_practice", "/stop_practice"];
 const EXAM_ACTIONS = ["/stop_practice"];
+// message_error codes (channels/socketio.py) for which sending the same text later works.
+const RESENDABLE = new Set(["unavailable", "too_fast"]);
+const UNSENT_TEXT = "这条消息没有发送成功,请稍后重新发送。";
+const SENT_KEPT = 20; // messages remembered for a possible resend
 
 function commandLabel(text) {
   if (COMMANDS[text]) return COMMANDS[text];
@@ -46,6 +50,8 @@ export class Widget {
     this.practice = { active: false };
     this.log = h("div", { class: "dg-messages", role: "log", "aria-live": "polite" });
     this.typing = null;
+    this.sent = new Map(); // message id → {text, bubble}, to offer a failed message again
+    this.input = null;
 
     const shadow = host.attachShadow({ mode: "open" });
     const stylesheet = h("link", { rel: "stylesheet", href: `${this.server}/web/widget.css` });
@@ -121,6 +127,7 @@ export class Widget {
         if (resumed) this.resync();
       },
       onOffline: () => this.setOffline(true),
+      onMessageError: (error) => this.onMessageError(error),
       onAuthError: () => this.logout("登录已失效,请重新输入工号和姓名。"),
     });
   }
@@ -355,7 +362,8 @@ export class Widget {
     this.log = h("div", { class: "dg-messages", role: "log", "aria-live": "polite" });
     this.showChat();
     this.showTyping();
-    this.connection.send(startCommand(scenarioId, mode));
+    const command = startCommand(scenarioId, mode);
+    this.remember(this.connection.send(command), command, null);
   }
 
   showChat() {
@@ -388,6 +396,7 @@ export class Widget {
     const header = this.backHeader(this.chatHeader, () => this.showHome());
     const body = h("main", { class: "dg-body dg-chat" }, this.log);
     this.frame("chat", header, body, h("footer", { class: "dg-footer" }, this.actionBar, composer));
+    this.input = input;
     this.refreshHeader();
     this.scrollDown();
     if (window.matchMedia && window.matchMedia("(pointer: fine)").matches) input.focus();
@@ -423,9 +432,57 @@ export class Widget {
 
   send(text) {
     const label = commandLabel(text);
-    this.add(label ? cards.commandBubble(label) : cards.traineeBubble(text));
+    const bubble = label ? cards.commandBubble(label) : cards.traineeBubble(text);
+    this.add(bubble);
     this.showTyping();
-    this.connection.send(text);
+    this.remember(this.connection.send(text), text, bubble);
+  }
+
+  remember(messageId, text, bubble) {
+    this.sent.set(messageId, { text, bubble });
+    if (this.sent.size > SENT_KEPT) this.sent.delete(this.sent.keys().next().value);
+  }
+
+  // The server could not handle a message: say so politely in the chat and keep the text,
+  // as a "重新发送" button (outage, too fast) or back in the input box (to be changed).
+  onMessageError(error) {
+    const sent = (error.message_id && this.sent.get(error.message_id)) || null;
+    if (sent) this.sent.delete(error.message_id);
+    this.hideTyping();
+    if (sent && sent.bubble) {
+      sent.bubble.classList.add("dg-unsent");
+      sent.bubble.prepend(h("span", { class: "dg-unsent-mark" }, "未送达"));
+    }
+    const text = typeof error.message === "string" && error.message ? error.message : UNSENT_TEXT;
+    let notice;
+    if (sent && RESENDABLE.has(error.code)) {
+      const again = button("重新发送", () => this.resend(sent, notice), "dg-btn dg-btn-resend");
+      notice = cards.errorNotice(text, again);
+    } else if (sent && this.restoreInput(sent.text, error.code)) {
+      notice = cards.errorNotice(text, h("span", { class: "dg-notice-hint" }, "您输入的内容已放回输入框,修改后可再次发送。"));
+    } else {
+      notice = cards.errorNotice(text);
+    }
+    this.add(notice);
+  }
+
+  restoreInput(text, code) {
+    const input = this.input;
+    if (code === "empty_message" || commandLabel(text) || !input || !input.isConnected || input.value) return false;
+    input.value = text;
+    input.focus();
+    return true;
+  }
+
+  resend(sent, notice) {
+    notice.remove();
+    if (sent.bubble) {
+      sent.bubble.remove();
+      this.send(sent.text);
+    } else {
+      this.showTyping();
+      this.remember(this.connection.send(sent.text), sent.text, null);
+    }
   }
 
   add(node) {

@@ -32,6 +32,15 @@ export function noteBubble(text) {
   return h("div", { class: "dg-row dg-row-note" }, h("div", { class: "dg-note" }, text));
 }
 
+// A message that was not handled: the server's reason and, when it helps, a way to resend.
+export function errorNotice(text, ...actions) {
+  return h(
+    "div",
+    { class: "dg-row dg-row-note dg-row-notice" },
+    h("div", { class: "dg-note dg-notice" }, h("span", { class: "dg-notice-text" }, text), actions),
+  );
+}
+
 export function typingBubble(persona) {
   return h(
     "div",
