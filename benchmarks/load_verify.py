@@ -47,52 +47,51 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
         yield items[start : start + size]
 
 
+def _rows_by_sender(
+    db_url: str, sql: str, senders: Sequence[str]
+) -> Dict[str, List[tuple]]:
+    """The rows of ``sql`` (first column: the sender, bound as :senders) per sender, in order."""
+    engine = create_engine(db_url, future=True)
+    found: Dict[str, List[tuple]] = {s: [] for s in senders}
+    query = text(sql).bindparams(_expanding("senders"))
+    try:
+        with engine.connect() as conn:
+            for chunk in _chunks(list(senders)):
+                for sender, *rest in conn.execute(query, {"senders": list(chunk)}):
+                    found[sender].append(tuple(rest))
+    finally:
+        engine.dispose()
+    return found
+
+
 def tracker_events(
     tracker_db_url: str, senders: Sequence[str]
 ) -> Dict[str, List[Tuple[str, dict]]]:
     """(type, event data) per sender, in storage order."""
-    engine = create_engine(tracker_db_url, future=True)
-    found: Dict[str, List[Tuple[str, dict]]] = {s: [] for s in senders}
-    try:
-        with engine.connect() as conn:
-            for chunk in _chunks(list(senders)):
-                rows = conn.execute(
-                    text(
-                        "SELECT sender_id, type_name, data FROM events "
-                        "WHERE sender_id IN :senders ORDER BY id"
-                    ).bindparams(_expanding("senders")),
-                    {"senders": list(chunk)},
-                )
-                for sender, type_name, data in rows:
-                    found[sender].append((type_name, json.loads(data)))
-    finally:
-        engine.dispose()
-    return found
+    rows = _rows_by_sender(
+        tracker_db_url,
+        "SELECT sender_id, type_name, data FROM events "
+        "WHERE sender_id IN :senders ORDER BY id",
+        senders,
+    )
+    return {
+        sender: [(type_name, json.loads(data)) for type_name, data in events]
+        for sender, events in rows.items()
+    }
 
 
 def recorded_replies(
     records_db_url: str, senders: Sequence[str]
 ) -> Dict[str, List[Tuple[str, int, int, str]]]:
     """(attempt id, turn, try, reply) per trainee, attempts by start, replies by turn/try."""
-    engine = create_engine(records_db_url, future=True)
-    found: Dict[str, List[Tuple[str, int, int, str]]] = {s: [] for s in senders}
-    try:
-        with engine.connect() as conn:
-            for chunk in _chunks(list(senders)):
-                rows = conn.execute(
-                    text(
-                        "SELECT a.trainee_id, r.attempt_id, r.turn_index, r.try_index, r.reply "
-                        "FROM replies r JOIN attempts a ON a.id = r.attempt_id "
-                        "WHERE a.trainee_id IN :senders "
-                        "ORDER BY a.started_at, a.id, r.turn_index, r.try_index"
-                    ).bindparams(_expanding("senders")),
-                    {"senders": list(chunk)},
-                )
-                for trainee, attempt, turn, try_index, reply in rows:
-                    found[trainee].append((attempt, turn, try_index, reply))
-    finally:
-        engine.dispose()
-    return found
+    return _rows_by_sender(
+        records_db_url,
+        "SELECT a.trainee_id, r.attempt_id, r.turn_index, r.try_index, r.reply "
+        "FROM replies r JOIN attempts a ON a.id = r.attempt_id "
+        "WHERE a.trainee_id IN :senders "
+        "ORDER BY a.started_at, a.id, r.turn_index, r.try_index",
+        senders,
+    )
 
 
 def _expanding(name: str):

@@ -12,6 +12,8 @@ import os
 from typing import Mapping, Optional
 from urllib.parse import quote
 
+import redis.asyncio
+
 
 def redis_url_from_env(environ: Optional[Mapping[str, str]] = None) -> Optional[str]:
     """redis://… built from REDIS_HOST/PORT/PASSWORD/DB; None when REDIS_HOST is unset."""
@@ -30,3 +32,17 @@ def key_prefix_from_env(environ: Optional[Mapping[str, str]] = None) -> str:
     """REDIS_KEY_PREFIX (the lock store's), so one Redis can serve several deployments."""
     environ = os.environ if environ is None else environ
     return environ.get("REDIS_KEY_PREFIX", "").strip() or "daogou"
+
+
+def client_from_env() -> Optional["redis.asyncio.Redis"]:
+    """An asyncio client of that Redis, or None without REDIS_HOST.
+
+    Short timeouts: a hung Redis must not hold a turn longer than a channel's caller waits
+    (WeCom retries after 5 s).
+    """
+    url = redis_url_from_env()
+    if url is None:
+        return None
+    return redis.asyncio.Redis.from_url(
+        url, socket_timeout=2.0, socket_connect_timeout=2.0
+    )

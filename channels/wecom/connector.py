@@ -20,6 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.shared_redis import client_from_env, key_prefix_from_env
 from channels.wecom.api import WeComApiClient, WeComApiError
 from channels.wecom.crypto import (
     CallbackCrypto,
@@ -87,8 +88,12 @@ class WeComInput(InputChannel):
         self._api = api_client
         self._dedupe = deduplicator or Deduplicator()
         # Across replicas (Redis from the REDIS_* env vars); memory above answers retries fast.
-        self._claims = shared_claims or SharedClaims.from_env()
-        self._menus = menus or Menus.from_env()
+        self._redis = client_from_env()
+        prefix = key_prefix_from_env()
+        self._claims = shared_claims or (
+            SharedClaims(self._redis, prefix) if self._redis is not None else None
+        )
+        self._menus = menus or Menus(self._redis, prefix)
         self._user_locks = UserLocks()
         self._tasks: Set[asyncio.Task] = set()
 
@@ -181,9 +186,8 @@ class WeComInput(InputChannel):
             )
         if self._api is not None:
             await self._api.close()
-        if self._claims is not None:
-            await self._claims.close()
-        await self._menus.close()
+        if self._redis is not None:
+            await self._redis.close()
 
     def _start(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)

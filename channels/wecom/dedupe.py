@@ -10,8 +10,6 @@ from typing import Callable, Generic, Hashable, Optional, TypeVar
 import redis
 import redis.asyncio
 
-from channels.shared_redis import key_prefix_from_env, redis_url_from_env
-
 logger = logging.getLogger(__name__)
 
 # WeCom retries a slow callback 3 times within about 15 s; keep keys well beyond that.
@@ -100,17 +98,6 @@ class SharedClaims:
         self._prefix = f"{prefix}:wecom:callback:"
         self._ttl = max(1, int(ttl_seconds))
 
-    @classmethod
-    def from_env(cls) -> Optional["SharedClaims"]:
-        url = redis_url_from_env()
-        if url is None:
-            return None
-        # Short timeouts: a hung Redis must not hold a turn longer than WeCom's patience.
-        client = redis.asyncio.Redis.from_url(
-            url, socket_timeout=2.0, socket_connect_timeout=2.0
-        )
-        return cls(client, key_prefix_from_env())
-
     async def claim(self, key: Hashable) -> bool:
         try:
             taken = await self._client.set(
@@ -120,6 +107,3 @@ class SharedClaims:
             logger.warning("WeCom: shared de-duplication unavailable (%s)", error)
             return True
         return bool(taken)
-
-    async def close(self) -> None:
-        await self._client.close()

@@ -15,7 +15,6 @@ from typing import Any, Dict, List, Optional
 import redis
 import redis.asyncio
 
-from channels.shared_redis import key_prefix_from_env, redis_url_from_env
 from channels.wecom.dedupe import TtlCache
 
 logger = logging.getLogger(__name__)
@@ -37,16 +36,6 @@ class Menus:
         self._client = client
         self._prefix = f"{prefix}:wecom:menu:"
         self._ttl = max(1, int(ttl_seconds))
-
-    @classmethod
-    def from_env(cls) -> "Menus":
-        url = redis_url_from_env()
-        if url is None:
-            return cls()
-        client = redis.asyncio.Redis.from_url(
-            url, socket_timeout=2.0, socket_connect_timeout=2.0
-        )
-        return cls(client, key_prefix_from_env())
 
     async def get(self, user_id: str) -> Menu:
         if self._client is not None:
@@ -76,7 +65,3 @@ class Menus:
                 await self._client.delete(key)
         except (redis.RedisError, OSError) as error:
             logger.warning("WeCom: shared menus unavailable (%s)", error)
-
-    async def close(self) -> None:
-        if self._client is not None:
-            await self._client.close()

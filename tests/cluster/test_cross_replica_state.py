@@ -22,10 +22,8 @@ pytestmark = pytest.mark.cluster
 async def test_wecom_retries_are_claimed_once_across_replicas(cluster, report):
     url = redis_url_from_env(cluster.env)
     assert url is not None, "cluster.env has no REDIS_HOST"
-    replicas = [
-        SharedClaims(redis.asyncio.Redis.from_url(url), cluster.env["REDIS_KEY_PREFIX"])
-        for _ in range(2)
-    ]
+    clients = [redis.asyncio.Redis.from_url(url) for _ in range(2)]
+    replicas = [SharedClaims(c, cluster.env["REDIS_KEY_PREFIX"]) for c in clients]
     try:
         msg_id = uuid.uuid4().hex
         # The first try and three retries arrive at the same moment on both replicas.
@@ -37,8 +35,8 @@ async def test_wecom_retries_are_claimed_once_across_replicas(cluster, report):
         assert claims.count(True) == 1
         assert fresh is True
     finally:
-        for replica in replicas:
-            await replica.close()
+        for client in clients:
+            await client.close()
 
 
 async def _login(url: str, staff_no: str) -> str:

@@ -11,7 +11,11 @@ from typing import Dict, Optional
 import pytest
 import redis.asyncio
 
-from channels.shared_redis import key_prefix_from_env, redis_url_from_env
+from channels.shared_redis import (
+    client_from_env,
+    key_prefix_from_env,
+    redis_url_from_env,
+)
 from channels.wecom.connector import WeComInput
 from channels.wecom.dedupe import SharedClaims
 from channels.wecom.menus import Menus
@@ -47,9 +51,6 @@ class MemoryRedis:
     async def delete(self, key: str) -> int:
         self.ttls.pop(key, None)
         return 1 if self.values.pop(key, None) is not None else 0
-
-    async def close(self) -> None:
-        pass
 
 
 @pytest.mark.parametrize(
@@ -115,12 +116,12 @@ async def test_without_redis_the_message_is_not_lost() -> None:
     started = time.monotonic()
     assert await claims.claim("9003") is True
     assert time.monotonic() - started < 2.0
-    await claims.close()
+    await client.close()
 
 
 def test_no_redis_host_means_memory_only(monkeypatch) -> None:
     monkeypatch.delenv("REDIS_HOST", raising=False)
-    assert SharedClaims.from_env() is None
+    assert client_from_env() is None
 
 
 MENU = [
@@ -174,4 +175,4 @@ async def test_menus_fall_back_to_memory_without_redis() -> None:
     assert await menus.get(USER) == MENU
     await menus.remember(USER, [])
     assert await menus.get(USER) == []
-    await menus.close()
+    await client.close()
